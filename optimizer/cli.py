@@ -1,0 +1,164 @@
+"""The ``stockpile`` command line.
+
+Exit codes (a contract for batch scripts):
+0 solved to optimality; 1 internal error (a bug: please report it); 2 input errors
+(the workbook or the command line); 3 HiGHS could not prove optimality (time limit,
+numerical trouble), with whatever plan it has; 4 an output file could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from optimizer.pipeline import Timings, case_name, load_case, solve_case
+from optimizer.problems import InputError, Problem, SolverError, StockpileError
+from optimizer.report import write_report
+from optimizer.solver import SolverOptions
+from optimizer.summary import summary, write_summary
+from optimizer.template import write_template
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_NOT_OPTIMAL = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except InputError as exc:
+        _print_problems(exc.warnings)
+        _print_problems(exc.problems)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was solved.",
+              file=sys.stderr)
+        return exc.exit_code
+    except StockpileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception:  # a bug, not a user's mistake: say so, keep the details
+        print("internal error (a bug in stockpile; please report it with this text):",
+              file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stockpile",
+        description="Optimal stockpiles, spare capacity and allied sharing for critical "
+                    "goods under disruption scenarios.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    solve = commands.add_parser("solve", help="solve a case workbook and write the report")
+    solve.add_argument("case", type=Path, help="the case workbook (.xlsx)")
+    solve.add_argument("-o", "--output", type=Path,
+                       help="report workbook (default: reports/<case name>.xlsx)")
+    solve.add_argument("--json", type=Path, metavar="SUMMARY.json",
+                       help="also write the JSON summary here")
+    solve.add_argument("--time-limit", type=float, metavar="SECONDS",
+                       help="stop HiGHS after this many seconds (exit code 3 if not optimal)")
+    solve.add_argument("--threads", type=int, help="HiGHS threads (default: HiGHS's choice)")
+    solve.add_argument("--solver-log", action="store_true", help="show HiGHS's log on stderr")
+    solve.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    solve.set_defaults(command=_solve)
+
+    check = commands.add_parser("validate", help="check a case workbook without solving")
+    check.add_argument("case", type=Path)
+    check.set_defaults(command=_validate)
+
+    template = commands.add_parser("template", help="write a blank case workbook")
+    template.add_argument("output", type=Path)
+    template.set_defaults(command=_template)
+    return parser
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    return lambda phase, seconds: print(f"  {phase:<9} {seconds:8.3f} s", file=sys.stderr)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    timings = Timings(progress=_progress(args.quiet))
+    case, warnings = load_case(args.case, timings)
+    _print_problems(warnings)
+    options = SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
+                            show_log=args.solver_log)
+    solved = solve_case(case, timings, options)
+    outcome = solved.outcome
+    report_path = args.output or Path("reports") / f"{case_name(args.case)}.xlsx"
+    if solved.results is not None:
+        with timings.phase("report"):
+            write_report(report_path, case, solved.results, outcome.status)
+    document = summary(solved, timings.seconds)
+    if args.json:
+        write_summary(args.json, document)
+    if solved.results is None:
+        raise SolverError(f"HiGHS ended with status '{outcome.model_status}' and no "
+                          "feasible plan; no report was written")
+    _print_summary(document, report_path, args.json)
+    if not outcome.is_optimal:
+        print(f"warning: HiGHS stopped with status '{outcome.model_status}': the plan is "
+              "feasible but not proven optimal", file=sys.stderr)
+        return EXIT_NOT_OPTIMAL
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    case, warnings = load_case(args.case, Timings())
+    _print_problems(warnings)
+    print(f"{args.case}: valid case with {len(case.allies)} allies, {len(case.goods)} goods, "
+          f"{case.settings.periods} periods and {len(case.scenarios)} scenarios")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    path = write_template(args.output)
+    print(f"wrote blank case workbook {path}")
+    return EXIT_OK
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        label = "error" if problem.is_error else "warning"
+        print(f"{label}: {problem}", file=sys.stderr)
+
+
+def _print_summary(document: dict, report: Path, json_path: Path | None) -> None:
+    currency = document["currency"]
+    print(f"case {document['case']}: {document['status']}")
+    print(f"  expected annual cost    {document['objective']:>18,.2f} {currency}/year")
+    print(f"  stage-one cost          {document['stage_one_cost']:>18,.2f} {currency}/year")
+    print(f"  expected scenario cost  {document['expected_scenario_cost']:>18,.2f} "
+          f"{currency}/year")
+    held = [s for s in document["stockpile"] if s["level"] > 0]
+    if held:
+        print("  stockpiles:")
+        for s in held:
+            print(f"    {s['country']:<16} {s['good']:<12} {s['level']:>14,.2f}")
+    spare = [s for s in document["spare_capacity"] if s["level"] > 0]
+    if spare:
+        print("  spare capacity reserved (per period):")
+        for s in spare:
+            print(f"    {s['country']:<16} {s['good']:<12} {s['level']:>14,.2f}")
+    short = [s for s in document["expected_shortfall"] if s["units"] > 0]
+    if short:
+        print("  expected shortfall (units over the horizon, probability-weighted):")
+        for s in short:
+            print(f"    {s['country']:<16} {s['good']:<12} {s['units']:>14,.2f}")
+    print(f"  report: {report}")
+    if json_path:
+        print(f"  summary: {json_path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

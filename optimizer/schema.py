@@ -1,0 +1,309 @@
+"""The case workbook's schema: one table that drives reading, validation, the blank
+template and the documentation.
+
+Every column of every sheet is a `Column` (type, default, rule, unit, description);
+every Settings key is a `Setting`. Rules that tie several cells together (``max ≥ min``,
+``start ≤ end``, probabilities summing to 1) live in `optimizer.validation`, which names
+them in the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ANY = "*"
+"""In an id column that allows it, ``*`` means "every"."""
+
+IGNORED_SHEETS = frozenset({"about", "sources", "notes", "readme"})
+"""Sheets a planner may add for documentation; the reader skips them silently."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input sheet.
+
+    kind: ``id`` (text compared exactly), ``text``, ``number``, ``integer`` or ``choice``.
+    refers_to: for ids, the set the value must belong to (``country``, ``ally``,
+    ``good``, ``scenario``); None for a new id.
+    default: the value a blank cell takes; ``REQUIRED`` when a blank is an error and
+    None when blank means "none" (no limit, no option).
+    """
+
+    name: str
+    kind: str
+    description: str
+    default: object = None
+    unit: str = ""
+    minimum: float | None = None
+    strict_minimum: bool = False
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    refers_to: str | None = None
+    wildcard: bool = False
+    default_text: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def rule(self) -> str:
+        """The rule in words, as error messages and the docs state it."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(f"'{c}'" for c in self.choices)
+        if self.kind in ("number", "integer"):
+            what = "a whole number" if self.kind == "integer" else "a number"
+            parts = []
+            if self.minimum is not None:
+                parts.append(f"{'>' if self.strict_minimum else '≥'} {_fmt(self.minimum)}")
+            if self.maximum is not None:
+                parts.append(f"≤ {_fmt(self.maximum)}")
+            return f"{what} {' and '.join(parts)}".strip()
+        if self.kind == "id":
+            target = {
+                "country": "a country of the Countries sheet",
+                "ally": "an ally of the Countries sheet",
+                "good": "a good of the Goods sheet",
+                "scenario": "a scenario of the Scenarios sheet",
+            }.get(self.refers_to or "", "a non-blank id")
+            return target + (" or '*'" if self.wildcard else "")
+        return "text"
+
+    def default_in_words(self) -> str:
+        if self.default_text:
+            return self.default_text
+        if self.required:
+            return "required"
+        if self.default is None:
+            return "none"
+        return _fmt(self.default)
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED = _Required()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One input sheet: its columns, the columns that make a row's key, and whether the
+    workbook must have it."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required: bool = False
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the Settings sheet."""
+
+    key: str
+    kind: str
+    description: str
+    default: object = None
+    minimum: float | None = None
+    strict_minimum: bool = False
+    choices: tuple[str, ...] = field(default=())
+
+    def as_column(self) -> Column:
+        """The same rule, in the form the cell checker reads."""
+        return Column(
+            name=self.key,
+            kind=self.kind,
+            description=self.description,
+            default=self.default,
+            minimum=self.minimum,
+            strict_minimum=self.strict_minimum,
+            choices=self.choices,
+        )
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _id(name: str, description: str, refers_to: str | None = None, wildcard: bool = False,
+        default: object = REQUIRED) -> Column:
+    return Column(name, "id", description, default=default, refers_to=refers_to,
+                  wildcard=wildcard)
+
+
+def _amount(name: str, description: str, unit: str, default: object = 0.0,
+            strict: bool = False, default_text: str = "") -> Column:
+    return Column(name, "number", description, default=default, unit=unit, minimum=0.0,
+                  strict_minimum=strict, default_text=default_text)
+
+
+def _whole(name: str, description: str, unit: str = "periods", default: object = 0) -> Column:
+    return Column(name, "integer", description, default=default, unit=unit, minimum=0)
+
+
+SETTINGS = (
+    Setting("periods", "integer", "Number of periods in the planning horizon.",
+            default=REQUIRED, minimum=1),
+    Setting("period_unit", "text", "Name of one period, shown in reports.", default="month"),
+    Setting("period_days", "number", "Days in one period (for days of cover).",
+            default=30.0, minimum=0.0, strict_minimum=True),
+    Setting("currency", "text", "Currency of every cost, shown in reports.", default="USD"),
+)
+
+SHEETS = (
+    Sheet(
+        "Settings",
+        "One setting a row: column 'key' names it, column 'value' holds it.",
+        (
+            Column("key", "text", "The setting's name.", default=REQUIRED),
+            Column("value", "text", "The setting's value.", default=None),
+        ),
+        key=("key",),
+        required=True,
+    ),
+    Sheet(
+        "Countries",
+        "Every country of the case: allies hold demand and decisions, suppliers only export.",
+        (
+            _id("country", "Country id.", default=REQUIRED),
+            Column("role", "choice", "Allies hold demand and decisions; suppliers only export.",
+                   default="ally", choices=("ally", "supplier")),
+            _amount("budget", "Cap on this ally's stage-one spending (stock purchase and "
+                    "holding, spare capacity).", "currency/year", default=None,
+                    default_text="no cap"),
+        ),
+        key=("country",),
+        required=True,
+    ),
+    Sheet(
+        "Goods",
+        "Every critical good of the case.",
+        (
+            _id("good", "Good id."),
+            Column("unit", "text", "Unit shown in reports (t, units, doses).", default="units"),
+            _amount("shortage_penalty", "Cost of one unit of unmet demand.", "currency/unit",
+                    default=REQUIRED, strict=True),
+        ),
+        key=("good",),
+        required=True,
+    ),
+    Sheet(
+        "Demand",
+        "Normal-times demand of each ally for each good.",
+        (
+            _id("country", "The ally with the demand.", "ally"),
+            _id("good", "The good demanded.", "good"),
+            _amount("demand", "Units needed each period.", "units/period", default=REQUIRED),
+            _amount("shortage_penalty", "Overrides the good's penalty for this ally.",
+                    "currency/unit", default=None, strict=True, default_text="good's"),
+        ),
+        key=("country", "good"),
+        required=True,
+    ),
+    Sheet(
+        "Production",
+        "Domestic production of each ally, with the option to reserve spare capacity.",
+        (
+            _id("country", "The producing ally.", "ally"),
+            _id("good", "The good produced.", "good"),
+            _amount("capacity", "Normal production capacity.", "units/period",
+                    default=REQUIRED),
+            _amount("unit_cost", "Cost of producing one unit.", "currency/unit"),
+            _amount("spare_cost", "Yearly cost of reserving one unit/period of spare "
+                    "capacity; blank: no spare option.", "currency/year per unit/period",
+                    default=None, default_text="no spare option"),
+            _amount("spare_max", "Most spare capacity that can be reserved.", "units/period"),
+            _whole("ramp_periods", "Periods before reserved spare capacity can run."),
+        ),
+        key=("country", "good"),
+    ),
+    Sheet(
+        "Imports",
+        "Import routes in normal times, from any country into an ally.",
+        (
+            _id("origin", "Exporting country.", "country"),
+            _id("destination", "Importing ally.", "ally"),
+            _id("good", "The good imported.", "good"),
+            _amount("volume", "Units available each period in normal times.", "units/period",
+                    default=REQUIRED),
+            _amount("unit_cost", "Cost of importing one unit.", "currency/unit"),
+        ),
+        key=("origin", "destination", "good"),
+    ),
+    Sheet(
+        "Stockpiles",
+        "Stockpile options: an ally without a row for a good holds none of it.",
+        (
+            _id("country", "The ally holding the stock.", "ally"),
+            _id("good", "The good stocked.", "good"),
+            _amount("initial", "Units already held (no purchase cost).", "units"),
+            _amount("min", "Policy floor (a days-of-cover mandate).", "units"),
+            _amount("max", "Storage limit; must be ≥ min.", "units", default=None,
+                    default_text="no limit"),
+            _amount("purchase_cost", "Cost of one unit bought above the initial stock.",
+                    "currency/unit"),
+            _amount("holding_cost", "Yearly cost of holding one unit.", "currency/unit/year"),
+        ),
+        key=("country", "good"),
+    ),
+    Sheet(
+        "Sharing",
+        "Emergency sharing links between allies: what leaves 'from' in period t reaches "
+        "'to' in t + lead_periods.",
+        (
+            _id("from", "The ally that ships.", "ally"),
+            _id("to", "The ally that receives; differs from 'from'.", "ally"),
+            _id("good", "The good shared, or '*' for every good (a row naming the good "
+                "overrides the '*' row).", "good", wildcard=True),
+            _whole("lead_periods", "Periods in transit."),
+            _amount("unit_cost", "Cost of shipping one unit.", "currency/unit"),
+            _amount("capacity", "Most units shipped each period.", "units/period",
+                    default=None, default_text="no limit"),
+        ),
+        key=("from", "to", "good"),
+    ),
+    Sheet(
+        "Scenarios",
+        "Disruption scenarios with their yearly probability; a scenario without "
+        "disruption rows is normal times.",
+        (
+            _id("scenario", "Scenario id."),
+            Column("probability", "number", "Chance per year; the column sums to 1 (±1e-6).",
+                   default=REQUIRED, minimum=0.0, strict_minimum=True, maximum=1.0),
+            Column("description", "text", "Text shown in reports.", default=""),
+        ),
+        key=("scenario",),
+        required=True,
+    ),
+    Sheet(
+        "Disruptions",
+        "What each scenario does; several rows that hit the same flow in the same period "
+        "multiply.",
+        (
+            _id("scenario", "The scenario this row belongs to.", "scenario"),
+            Column("kind", "choice", "What is disrupted.", default=REQUIRED,
+                   choices=("export_cut", "capacity_loss", "demand_surge")),
+            _id("country", "export_cut: the origin; otherwise the ally hit; or '*'.",
+                "country", wildcard=True),
+            _id("partner", "export_cut only: the destination ally, or '*'.", "ally",
+                wildcard=True, default=ANY),
+            _id("good", "The good hit, or '*'.", "good", wildcard=True, default=ANY),
+            Column("start", "integer", "First period hit.", default=1, unit="period",
+                   minimum=1),
+            Column("end", "integer", "Last period hit; ≥ start and ≤ periods.", default=None,
+                   unit="period", minimum=1, default_text="periods"),
+            _amount("factor", "Cut and loss: fraction of normal that remains, in [0, 1]; "
+                    "surge: demand multiplier.", "fraction", default=REQUIRED),
+        ),
+    ),
+)
+
+SHEETS_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
+SETTINGS_BY_KEY = {setting.key: setting for setting in SETTINGS}

@@ -1,0 +1,59 @@
+"""The JSON summary: the contract batch scripts rely on. Extend it; never rename or
+remove a key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from optimizer.files import write_atomically
+from optimizer.pipeline import SolvedCase
+
+SOLVER_NAME = "HiGHS"
+
+
+def summary(solved: SolvedCase, timings: dict[str, float]) -> dict:
+    """status, objective, stage_one_cost, expected_scenario_cost, stockpile,
+    spare_capacity, expected_shortfall, timings_s, solver."""
+    outcome = solved.outcome
+    results = solved.results
+    document = {
+        "case": solved.case.name,
+        "status": outcome.status,
+        "objective": results.objective if results else None,
+        "stage_one_cost": results.stage_one_cost if results else None,
+        "expected_scenario_cost": results.expected_scenario_cost if results else None,
+        "currency": solved.case.settings.currency,
+        "stockpile": [],
+        "spare_capacity": [],
+        "expected_shortfall": [],
+        "timings_s": {name: round(seconds, 6) for name, seconds in timings.items()},
+        "solver": {
+            "name": SOLVER_NAME,
+            "version": outcome.version,
+            "status": outcome.model_status,
+            "run_time_s": outcome.run_time_s,
+            "columns": outcome.num_columns,
+            "rows": outcome.num_rows,
+            "nonzeros": outcome.num_nonzeros,
+        },
+    }
+    if results:
+        document["stockpile"] = [
+            {"country": r.country, "good": r.good, "level": r.level}
+            for r in results.stockpiles.rename(columns={"level (units)": "level"})
+            .itertuples(index=False)]
+        document["spare_capacity"] = [
+            {"country": r.country, "good": r.good, "level": r.level}
+            for r in results.spare_capacity.rename(
+                columns={"reserved spare (units/period)": "level"}).itertuples(index=False)]
+        document["expected_shortfall"] = [
+            {"country": r.country, "good": r.good, "units": r.units}
+            for r in results.expected_shortfall.itertuples(index=False)]
+    return document
+
+
+def write_summary(path: str | Path, document: dict) -> Path:
+    text = json.dumps(document, indent=2, default=float) + "\n"
+    return write_atomically(path, lambda temporary: temporary.write_text(text,
+                                                                         encoding="utf-8"))

@@ -1,0 +1,389 @@
+"""Validation: raw workbook rows to a `Case`, reporting every problem at once.
+
+Cell rules come from the schema (`optimizer.schema`); the rules that tie cells together
+are the ``_check_*`` functions below, each named for its rule. Nothing here builds a
+model: a case that leaves this module is solvable as given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from optimizer.case import (
+    Case,
+    Country,
+    Demand,
+    Disruption,
+    Good,
+    ImportRoute,
+    Production,
+    Scenario,
+    Settings,
+    SharingLink,
+    Stockpile,
+)
+from optimizer.problems import InputError, Problem
+from optimizer.schema import ANY, SETTINGS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Column
+from optimizer.workbook_reader import RawRow, RawSheet, RawWorkbook
+
+PROBABILITY_TOLERANCE = 1e-6
+INVALID = object()
+
+
+class _Parsed:
+    """A row that passed its cell checks: its Excel row and its values by column."""
+
+    __slots__ = ("row", "values")
+
+    def __init__(self, row: RawRow, values: dict[str, object]):
+        self.row = row
+        self.values = values
+
+    def __getitem__(self, column: str) -> object:
+        return self.values[column]
+
+
+def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
+    """Check every rule of the case format; return the case and its warnings.
+
+    Raises `InputError` listing every problem found, in sheet and row order.
+    """
+    problems: list[Problem] = []
+    warnings = list(raw.warnings)
+    sheets = raw.sheets
+
+    settings = _settings(sheets.get("settings"), problems)
+    periods = settings.periods if settings else None
+
+    countries_rows = _parse(sheets.get("countries"), {}, problems)
+    countries = {r["country"]: Country(r["role"], r["budget"]) for r in countries_rows}
+    goods = {r["good"]: Good(r["unit"], r["shortage_penalty"])
+             for r in _parse(sheets.get("goods"), {}, problems)}
+    scenario_rows = _parse(sheets.get("scenarios"), {}, problems)
+    scenarios = {r["scenario"]: Scenario(r["probability"], r["description"])
+                 for r in scenario_rows}
+    refs = {
+        "country": set(countries),
+        "ally": {n for n, c in countries.items() if c.is_ally},
+        "good": set(goods),
+        "scenario": set(scenarios),
+    }
+    _check_budget_only_for_allies(sheets.get("countries"), countries_rows, problems)
+    _check_probabilities_sum_to_one(sheets.get("scenarios"), scenario_rows, problems)
+
+    demand = {
+        (r["country"], r["good"]): Demand(
+            r["demand"],
+            r["shortage_penalty"] if r["shortage_penalty"] is not None
+            else goods[r["good"]].shortage_penalty,
+        )
+        for r in _parse(sheets.get("demand"), refs, problems)
+    }
+    production = {
+        (r["country"], r["good"]): Production(
+            r["capacity"], r["unit_cost"], r["spare_cost"], r["spare_max"], r["ramp_periods"])
+        for r in _parse(sheets.get("production"), refs, problems)
+    }
+    import_rows = _parse(sheets.get("imports"), refs, problems)
+    _check_different(sheets.get("imports"), import_rows, "origin", "destination", problems)
+    imports = {(r["origin"], r["destination"], r["good"]): ImportRoute(r["volume"],
+                                                                        r["unit_cost"])
+               for r in import_rows}
+    stock_rows = _parse(sheets.get("stockpiles"), refs, problems)
+    _check_max_at_least_min(sheets.get("stockpiles"), stock_rows, problems)
+    stockpiles = {(r["country"], r["good"]): Stockpile(
+        r["initial"], r["min"], r["max"], r["purchase_cost"], r["holding_cost"])
+        for r in stock_rows}
+    sharing_rows = _parse(sheets.get("sharing"), refs, problems)
+    _check_different(sheets.get("sharing"), sharing_rows, "from", "to", problems)
+    sharing = _expand_sharing(sharing_rows, goods)
+    disruption_rows = _parse(sheets.get("disruptions"), refs, problems)
+    disruptions = _disruptions(sheets.get("disruptions"), disruption_rows, periods, refs,
+                               problems)
+    _check_budgets_cover_floors(sheets, countries_rows, stock_rows, problems)
+
+    if problems or settings is None:
+        raise InputError(sorted(problems, key=_reading_order), warnings)
+    case = Case(name, settings, countries, goods, demand, production, imports, stockpiles,
+                sharing, scenarios, disruptions)
+    return case, warnings
+
+
+def _reading_order(problem: Problem) -> tuple:
+    order = list(SHEETS_BY_NAME)
+    sheet = problem.sheet.lower()
+    index = order.index(sheet) if sheet in order else len(order)
+    digits = "".join(ch for ch in problem.cell.split(":")[0] if ch.isdigit())
+    return index, int(digits) if digits else 0, problem.cell
+
+
+# --- cells -------------------------------------------------------------------------------
+
+
+def parse_cell(value: object, column: Column) -> tuple[object, str | None]:
+    """Parse one cell by its column's rule: (value, None) or (INVALID, message)."""
+    if value is None:
+        if column.required:
+            return INVALID, f"{column.name} is required"
+        return column.default, None
+    if column.kind in ("id", "text"):
+        text = _as_text(value)
+        if text is None:
+            return INVALID, f"{column.name} must be {column.rule()}, got {value!r}"
+        return text, None
+    if column.kind == "choice":
+        text = _as_text(value)
+        if text is None or text.lower() not in column.choices:
+            return INVALID, f"{column.name} must be {column.rule()}, got {value!r}"
+        return text.lower(), None
+    number = _as_number(value)
+    ok = number is not None and (column.kind != "integer" or float(number).is_integer())
+    if ok and column.minimum is not None:
+        ok = number > column.minimum if column.strict_minimum else number >= column.minimum
+    if ok and column.maximum is not None:
+        ok = number <= column.maximum
+    if not ok:
+        return INVALID, f"{column.name} must be {column.rule()}, got {value!r}"
+    return (int(number) if column.kind == "integer" else float(number)), None
+
+
+def _as_text(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return None
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value):
+        return None
+    return value
+
+
+def _parse(sheet: RawSheet | None, refs: dict[str, set[str]],
+           problems: list[Problem]) -> list[_Parsed]:
+    """Parse every row of `sheet`: cell rules, references, duplicate keys. Rows with a
+    problem are reported and left out."""
+    if sheet is None:
+        return []
+    parsed: list[_Parsed] = []
+    first_row_of_key: dict[tuple, int] = {}
+    for row in sheet.rows:
+        values: dict[str, object] = {}
+        ok = True
+        for column in sheet.schema.columns:
+            value, message = parse_cell(row.values.get(column.name), column)
+            if message is None and column.kind == "id" and column.refers_to:
+                message = _reference_problem(value, column, refs)
+            if message is not None:
+                problems.append(Problem(sheet.title, sheet.cell(column.name, row.number),
+                                        message))
+                ok = False
+            values[column.name] = value
+        if not ok:
+            continue
+        if sheet.schema.key:
+            key = tuple(values[c] for c in sheet.schema.key)
+            if key in first_row_of_key:
+                problems.append(Problem(
+                    sheet.title, sheet.cell(sheet.schema.key[0], row.number),
+                    f"duplicate row: same {', '.join(sheet.schema.key)} as row "
+                    f"{first_row_of_key[key]}"))
+                continue
+            first_row_of_key[key] = row.number
+        parsed.append(_Parsed(row, values))
+    return parsed
+
+
+def _reference_problem(value: object, column: Column, refs: dict[str, set[str]]) -> str | None:
+    if column.wildcard and value == ANY:
+        return None
+    known = refs.get(column.refers_to or "")
+    if known is None or value in known:
+        return None
+    if column.refers_to == "ally" and value in refs.get("country", set()):
+        return f"{column.name} '{value}' is a supplier; it must be {column.rule()}"
+    return f"{column.name} '{value}' is unknown; it must be {column.rule()}"
+
+
+# --- Settings ----------------------------------------------------------------------------
+
+
+def _settings(sheet: RawSheet | None, problems: list[Problem]) -> Settings | None:
+    """Settings rows to `Settings`; an unknown key is an error naming the known ones."""
+    if sheet is None:
+        return None
+    values: dict[str, object] = {}
+    rows_of_key: dict[str, int] = {}
+    key_column = sheet.schema.column("key")
+    for row in sheet.rows:
+        key, message = parse_cell(row.values.get("key"), key_column)
+        if message:
+            problems.append(Problem(sheet.title, sheet.cell("key", row.number), message))
+            continue
+        key = str(key).strip().lower()
+        where = sheet.cell("value", row.number)
+        if key not in SETTINGS_BY_KEY:
+            known = ", ".join(s.key for s in SETTINGS)
+            problems.append(Problem(sheet.title, sheet.cell("key", row.number),
+                                    f"unknown setting '{key}'; known settings: {known}"))
+            continue
+        if key in rows_of_key:
+            problems.append(Problem(sheet.title, sheet.cell("key", row.number),
+                                    f"duplicate setting '{key}': also in row "
+                                    f"{rows_of_key[key]}"))
+            continue
+        rows_of_key[key] = row.number
+        value, message = parse_cell(row.values.get("value"),
+                                    SETTINGS_BY_KEY[key].as_column())
+        if message:
+            problems.append(Problem(sheet.title, where, message))
+            continue
+        values[key] = value
+    for setting in SETTINGS:
+        if setting.key not in values and setting.key not in rows_of_key:
+            if setting.default is not None and setting.as_column().required:
+                problems.append(Problem(sheet.title, "", f"setting '{setting.key}' is "
+                                        f"required: add a row with key '{setting.key}'"))
+            else:
+                values[setting.key] = setting.default
+    if any(s.key not in values for s in SETTINGS):
+        return None
+    return Settings(**values)
+
+
+# --- rules across cells ------------------------------------------------------------------
+
+
+def _check_probabilities_sum_to_one(sheet: RawSheet | None, rows: list[_Parsed],
+                                    problems: list[Problem]) -> None:
+    """Scenario probabilities sum to 1 (±1e-6), over rows that parsed."""
+    if sheet is None:
+        return
+    if not sheet.rows:
+        problems.append(Problem(sheet.title, "A2", "at least one scenario is required"))
+        return
+    if len(rows) != len(sheet.rows):
+        return  # a bad probability cell is reported already; the sum would mislead
+    total = math.fsum(r["probability"] for r in rows)
+    if abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        first, last = sheet.rows[0].number, sheet.rows[-1].number
+        letter = sheet.column_letters["probability"]
+        problems.append(Problem(sheet.title, f"{letter}{first}:{letter}{last}",
+                                f"probabilities must sum to 1 (±1e-6), got {total:.10g}"))
+
+
+def _check_budget_only_for_allies(sheet: RawSheet | None, rows: list[_Parsed],
+                                  problems: list[Problem]) -> None:
+    for r in rows:
+        if r["role"] == "supplier" and r["budget"] is not None:
+            problems.append(Problem(sheet.title, sheet.cell("budget", r.row.number),
+                                    "budget applies to allies only; leave it blank for a "
+                                    "supplier"))
+
+
+def _check_different(sheet: RawSheet | None, rows: list[_Parsed], first: str, second: str,
+                     problems: list[Problem]) -> None:
+    """`first` and `second` name different countries (no route or link to itself)."""
+    for r in rows:
+        if r[first] == r[second]:
+            problems.append(Problem(sheet.title, sheet.cell(second, r.row.number),
+                                    f"{second} must differ from {first}, both are "
+                                    f"'{r[first]}'"))
+
+
+def _check_max_at_least_min(sheet: RawSheet | None, rows: list[_Parsed],
+                            problems: list[Problem]) -> None:
+    for r in rows:
+        if r["max"] is not None and r["max"] < r["min"]:
+            problems.append(Problem(sheet.title, sheet.cell("max", r.row.number),
+                                    f"max must be ≥ min ({r['min']:g}), got {r['max']:g}"))
+
+
+def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Parsed],
+                                stocks: list[_Parsed], problems: list[Problem]) -> None:
+    """An ally's budget must pay for its mandated stock floors (purchase above initial
+    plus holding), or the plan would be infeasible."""
+    for country in countries:
+        budget = country["budget"]
+        if budget is None:
+            continue
+        floors = [s for s in stocks if s["country"] == country["country"] and s["min"] > 0]
+        cost = math.fsum(s["purchase_cost"] * max(0.0, s["min"] - s["initial"])
+                         + s["holding_cost"] * s["min"] for s in floors)
+        if cost > budget * (1 + 1e-9):
+            stock_sheet = sheets["stockpiles"]
+            cells = ", ".join(f"{stock_sheet.title}!{stock_sheet.cell('min', s.row.number)}"
+                              for s in floors)
+            problems.append(Problem(
+                sheets["countries"].title, sheets["countries"].cell("budget",
+                                                                    country.row.number),
+                f"budget {budget:,.10g} cannot pay for the mandated stock floors ({cells}) "
+                f"that cost {cost:,.10g} a year"))
+
+
+def _expand_sharing(rows: list[_Parsed], goods: dict) -> dict[tuple[str, str, str],
+                                                              SharingLink]:
+    """Sharing rows to links per good: ``*`` means every good, and a row that names the
+    good overrides the ``*`` row of the same pair."""
+    links: dict[tuple[str, str, str], SharingLink] = {}
+    named = {(r["from"], r["to"], r["good"]) for r in rows if r["good"] != ANY}
+    for r in rows:
+        link = SharingLink(r["lead_periods"], r["unit_cost"], r["capacity"])
+        targets: Iterable[str] = goods if r["good"] == ANY else (r["good"],)
+        for good in targets:
+            key = (r["from"], r["to"], good)
+            if r["good"] == ANY and key in named:
+                continue
+            links[key] = link
+    return links
+
+
+def _disruptions(sheet: RawSheet | None, rows: list[_Parsed], periods: int | None,
+                 refs: dict[str, set[str]], problems: list[Problem]) -> list[Disruption]:
+    """Disruption rows with their period and factor rules:
+    1 ≤ start ≤ end ≤ periods; factor ≤ 1 for export_cut and capacity_loss;
+    partner only for export_cut; capacity_loss and demand_surge hit an ally."""
+    result = []
+    for r in rows:
+        where = r.row.number
+
+        def bad(column: str, message: str, where=where) -> None:
+            problems.append(Problem(sheet.title, sheet.cell(column, where), message))
+
+        end = r["end"] if r["end"] is not None else periods
+        ok = True
+        if periods is not None and r["start"] > periods:
+            bad("start", f"start must be ≤ periods ({periods}), got {r['start']}")
+            ok = False
+        elif periods is not None and end > periods:
+            bad("end", f"end must be ≤ periods ({periods}), got {end}")
+            ok = False
+        elif end is not None and end < r["start"]:
+            bad("end", f"end must be ≥ start ({r['start']}), got {end}")
+            ok = False
+        if r["kind"] in ("export_cut", "capacity_loss") and r["factor"] > 1:
+            bad("factor", f"factor of a {r['kind']} is the fraction that remains, in "
+                          f"[0, 1]; got {r['factor']:g}")
+            ok = False
+        if r["kind"] != "export_cut" and r["partner"] != ANY:
+            bad("partner", f"partner applies to export_cut only; leave it blank or '*' "
+                           f"for {r['kind']}")
+            ok = False
+        if (r["kind"] != "export_cut" and r["country"] != ANY
+                and r["country"] not in refs["ally"]):
+            bad("country", f"country of a {r['kind']} must be an ally or '*', got "
+                           f"'{r['country']}' (a supplier)")
+            ok = False
+        if ok and end is not None:
+            result.append(Disruption(r["scenario"], r["kind"], r["country"], r["partner"],
+                                     r["good"], r["start"], end, r["factor"]))
+    return result
