@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except StockpileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # stdout closed early (`| head`): not an error of the run
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted; no output was written", file=sys.stderr)
         return 130
