@@ -36,6 +36,10 @@ def write_case(path: str | Path, sheets: dict[str, list[dict]]) -> Path:
         sheet.append(header)
         for row in rows:
             sheet.append([row.get(column) for column in header])
+        for line in sheet.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # literal text, as a planner might paste it
     path = Path(path)
     workbook.save(path)
     return path

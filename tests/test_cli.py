@@ -1,0 +1,194 @@
+"""The command line, the JSON contract, the report workbook and the bundled example."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from casebuilder import base_case, write_case
+
+from optimizer import cli
+from optimizer.schema import SHEETS
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "inputs" / "rare_earths.xlsx"
+
+# Recorded optimum of the bundled example (USD/year); a change here is a change of the
+# answer and must be explained in the commit that makes it.
+EXAMPLE_OBJECTIVE = 6_814_538_275.0
+EXAMPLE_STAGE_ONE = 912_146_000.0
+
+REPORT_SHEETS = ["Summary", "Stockpiles", "Spare capacity", "Shortfalls", "Fill rates",
+                 "Shipments", "Scenario costs", "Supply plan"]
+SUMMARY_KEYS = {"status", "objective", "stage_one_cost", "expected_scenario_cost",
+                "stockpile", "spare_capacity", "expected_shortfall", "timings_s", "solver"}
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("example")
+    report, summary = folder / "report.xlsx", folder / "summary.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "optimizer", "solve", str(EXAMPLE), "-o", str(report),
+         "--json", str(summary)], capture_output=True, text=True, cwd=folder, timeout=300)
+    return completed, report, summary
+
+
+def test_example_solves_to_its_recorded_optimum(example_run):
+    completed, report, summary = example_run
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(summary.read_text())
+    assert document["status"] == "optimal"
+    assert document["objective"] == pytest.approx(EXAMPLE_OBJECTIVE, rel=1e-9)
+    assert document["stage_one_cost"] == pytest.approx(EXAMPLE_STAGE_ONE, rel=1e-9)
+    assert document["objective"] == pytest.approx(
+        document["stage_one_cost"] + document["expected_scenario_cost"], rel=1e-12)
+
+
+def test_summary_json_keeps_its_contract(example_run):
+    _, _, summary = example_run
+    document = json.loads(summary.read_text())
+    assert SUMMARY_KEYS <= set(document)
+    assert {"name", "version", "status", "run_time_s"} <= set(document["solver"])
+    assert document["solver"]["name"] == "HiGHS"
+    assert {"read", "validate", "build", "handover", "solve", "extract", "report"} <= set(
+        document["timings_s"])
+    for entry in document["stockpile"] + document["spare_capacity"]:
+        assert set(entry) == {"country", "good", "level"}
+    for entry in document["expected_shortfall"]:
+        assert set(entry) == {"country", "good", "units"}
+    assert any(s["level"] > 0 for s in document["stockpile"])
+
+
+def test_stdout_has_the_summary_and_stderr_the_phases(example_run):
+    completed, report, _ = example_run
+    assert "expected annual cost" in completed.stdout
+    assert "6,814,538,275.00" in completed.stdout
+    assert str(report) in completed.stdout
+    for phase in ("read", "validate", "build", "handover", "solve", "extract", "report"):
+        assert phase in completed.stderr
+    assert "Running HiGHS" not in completed.stdout
+
+
+def test_report_has_every_sheet_with_headers(example_run):
+    _, report, _ = example_run
+    workbook = openpyxl.load_workbook(report, read_only=True)
+    assert workbook.sheetnames == REPORT_SHEETS
+    stock = list(workbook["Stockpiles"].iter_rows(values_only=True))
+    assert stock[0][:3] == ("country", "good", "unit")
+    assert "days of cover" in stock[0]
+    assert len(stock) == 1 + 12  # one row per Stockpiles entry of the example
+    plan_header = next(workbook["Supply plan"].iter_rows(values_only=True))
+    assert plan_header[:4] == ("scenario", "country", "good", "period")
+
+
+def test_default_report_path_is_reports_case_name(tmp_path):
+    case = write_case(tmp_path / "tiny.xlsx", base_case())
+    completed = subprocess.run([sys.executable, "-m", "optimizer", "solve", str(case), "-q"],
+                               capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "reports" / "tiny.xlsx").is_file()
+
+
+def test_validate_command_reports_a_valid_case(tmp_path, capsys):
+    case = write_case(tmp_path / "tiny.xlsx", base_case())
+    assert cli.main(["validate", str(case)]) == 0
+    assert "valid case with 2 allies, 1 goods, 3 periods and 2 scenarios" in \
+        capsys.readouterr().out
+
+
+def test_template_has_every_sheet_and_explains_every_column(tmp_path):
+    out = tmp_path / "blank.xlsx"
+    assert cli.main(["template", str(out)]) == 0
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["About"] + [sheet.name for sheet in SHEETS]
+    about = {(row[0], row[1]) for row in workbook["About"].iter_rows(min_row=2,
+                                                                      values_only=True)}
+    for sheet in SHEETS:
+        header = [c.value for c in workbook[sheet.name][1]]
+        assert header == [column.name for column in sheet.columns]
+        if sheet.name != "Settings":
+            for column in sheet.columns:
+                assert (sheet.name, column.name) in about
+
+
+def test_filled_template_round_trips_to_a_valid_case(tmp_path):
+    """Fill the blank template with the base case and it validates and solves."""
+    out = tmp_path / "blank.xlsx"
+    cli.main(["template", str(out)])
+    workbook = openpyxl.load_workbook(out)
+    case = base_case()
+    settings = workbook["Settings"]
+    for row in settings.iter_rows(min_row=2):
+        if row[0].value == "periods":
+            row[1].value = case["Settings"]["periods"]
+    for name, rows in case.items():
+        if name == "Settings":
+            continue
+        sheet = workbook[name]
+        header = [c.value for c in sheet[1]]
+        for record in rows:
+            sheet.append([record.get(column) for column in header])
+    workbook.save(out)
+    assert cli.main(["solve", str(out), "-o", str(tmp_path / "r.xlsx"), "-q"]) == 0
+
+
+def test_text_from_inputs_never_becomes_a_formula(tmp_path):
+    case = base_case()
+    case["Scenarios"][1]["description"] = "=HYPERLINK(\"http://x\",\"click\")"
+    case["Countries"][0]["country"] = "+A"
+    for table in ("Demand", "Stockpiles"):
+        for row in case[table]:
+            if row["country"] == "A":
+                row["country"] = "+A"
+    case["Imports"][0]["destination"] = "+A"
+    case["Sharing"][0]["to"] = "+A"
+    case["Disruptions"][0]["partner"] = "+A"
+    case["Goods"][0]["unit"] = "@t"
+    path = write_case(tmp_path / "inj.xlsx", case)
+    report = tmp_path / "r.xlsx"
+    assert cli.main(["solve", str(path), "-o", str(report), "-q"]) == 0
+    workbook = openpyxl.load_workbook(report)
+    texts = [cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
+    assert "'=HYPERLINK(\"http://x\",\"click\")" in texts
+    assert "'+A" in texts
+
+
+def test_failed_report_write_leaves_no_file(tmp_path, monkeypatch):
+    """The report is complete on disk before the rename fails: nothing may remain."""
+    from optimizer import files
+
+    path = write_case(tmp_path / "tiny.xlsx", base_case())
+    report = tmp_path / "out" / "r.xlsx"
+
+    def full_disk(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", full_disk)
+    assert cli.main(["solve", str(path), "-o", str(report), "-q"]) == 4
+    assert list(report.parent.iterdir()) == []
+
+
+def test_time_limit_without_a_plan_exits_3_and_writes_nothing(tmp_path):
+    path = write_case(tmp_path / "tiny.xlsx", base_case())
+    report = tmp_path / "r.xlsx"
+    summary = tmp_path / "s.json"
+    code = cli.main(["solve", str(path), "-o", str(report), "--json", str(summary),
+                     "--time-limit", "0", "-q"])
+    assert code == 3
+    assert not report.exists()
+    assert json.loads(summary.read_text())["status"] == "stopped_at_limit"
+
+
+def test_readme_workbook_table_is_generated_from_the_schema():
+    from optimizer.schema_docs import markdown_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = readme.split("<!-- schema:start -->\n")[1].split("<!-- schema:end -->")[0]
+    assert documented == markdown_table()
