@@ -56,6 +56,26 @@ class ModelData:
     factors: dict[str, ScenarioFactors]
 
 
+    def scenario_parameters(self, scenario: str | None) -> dict:
+        """Values of a scenario block's mutable parameters: its probability and the
+        factors that differ from 1 on the entries the model has (None: normal times
+        with probability 1, the template block's values)."""
+        if scenario is None:
+            return {"probability": 1.0, "production_factor": {}, "import_factor": {},
+                    "demand_factor": {}}
+        factors = self.factors[scenario]
+        production = set(self.production)
+        routes = set(self.routes)
+        return {
+            "probability": self.probability[scenario],
+            "production_factor": {k: v for k, v in factors.production.items()
+                                  if k[:2] in production},
+            "import_factor": {k: v for k, v in factors.imports.items() if k[:3] in routes},
+            "demand_factor": {k: v for k, v in factors.demand.items()
+                              if k[:2] in self.demand},
+        }
+
+
 def build_model_data(case: Case) -> ModelData:
     links = _useful_links(case)
     reaches_demand = _nodes_reaching_demand(case, links)
@@ -80,7 +100,7 @@ def build_model_data(case: Case) -> ModelData:
         scenarios=list(case.scenarios),
         probability={s: sc.probability for s, sc in case.scenarios.items()},
         stocks=list(case.stockpiles),
-        spare=[k for k, p in case.production.items() if p.has_spare_option],
+        spare=[k for k in production if case.production[k].has_spare_option],
         production=production,
         routes=routes,
         links=links,

@@ -44,14 +44,31 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
                                rule=lambda block, scenario: build_scenario(block, data,
                                                                            scenario))
     add_budgets(model, data)
-    add_objective(model, data)
+    add_objective(model, model.scenario.values())
+    return model
+
+
+def build_template_model(data: ModelData) -> pyo.ConcreteModel:
+    """Stage one and a single scenario block ``template`` in normal times (every factor
+    1, probability 1), built by the same functions as `build_model`.
+
+    Every scenario block of the full model has this block's shape: only the values of
+    its mutable parameters (``probability``, ``*_factor``) differ. The fast path
+    (`optimizer.replicated_lp`) compiles this model once and replicates the block.
+    """
+    model = pyo.ConcreteModel(name=data.case.name)
+    add_stage_one(model, data)
+    model.template = pyo.Block(rule=lambda block: build_scenario(block, data, None))
+    add_budgets(model, data)
+    add_objective(model, [model.template])
     return model
 
 
 def add_stage_one(model: pyo.ConcreteModel, data: ModelData) -> None:
     """Stock x with min ≤ x ≤ max, purchases u ≥ x − initial (u ≥ 0), spare y ≤ spare_max.
 
-    F = Σ_K (purchase_cost · u + holding_cost · x) + Σ spare_cost · y.
+    F = Σ_K (purchase_cost · u + holding_cost · x) + Σ spare_cost · y. The shortage
+    penalties are mutable parameters ``penalty[n,g]``, so what-if runs can change them.
     """
     stocks = data.case.stockpiles
     production = data.case.production
@@ -65,6 +82,7 @@ def add_stage_one(model: pyo.ConcreteModel, data: ModelData) -> None:
         model.STOCKS, rule=lambda m, n, g: m.bought[n, g] - m.stock[n, g] >= -stocks[n, g].initial)
     model.stage_one_cost = pyo.Expression(expr=pyo.quicksum(
         stage_one_cost_terms(model, data, lambda country: True)))
+    model.penalty = pyo.Param(list(data.penalty), mutable=True, initialize=data.penalty)
 
 
 def stage_one_cost_terms(model: pyo.ConcreteModel, data: ModelData, include):
@@ -84,40 +102,62 @@ def add_budgets(model: pyo.ConcreteModel, data: ModelData) -> None:
     budgets = {a: c.budget for a, c in data.case.countries.items()
                if c.is_ally and c.budget is not None}
     model.BUDGETED = pyo.Set(initialize=list(budgets), ordered=True)
+    model.budget_limit = pyo.Param(model.BUDGETED, mutable=True, initialize=budgets)
     model.budget = pyo.Constraint(model.BUDGETED, rule=lambda m, a: pyo.quicksum(
-        stage_one_cost_terms(m, data, lambda country: country == a)) <= budgets[a])
+        stage_one_cost_terms(m, data, lambda country: country == a)) <= m.budget_limit[a])
 
 
-def build_scenario(block: pyo.Block, data: ModelData, scenario: str) -> None:
-    """One scenario's second stage; every scenario block has the same shape."""
-    add_flows(block, data, scenario)
-    add_spare_capacity_use(block, data, scenario)
+def build_scenario(block: pyo.Block, data: ModelData, scenario: str | None) -> None:
+    """One scenario's second stage; `scenario` None builds normal times.
+
+    Every scenario block has the same shape: what differs is held in mutable parameters
+    (`add_scenario_parameters`).
+    """
+    add_scenario_parameters(block, data, scenario)
+    add_flows(block, data)
+    add_spare_capacity_use(block, data)
     add_stock_drawdown(block, data)
-    add_balance(block, data, scenario)
+    add_balance(block, data)
     add_scenario_cost(block, data)
 
 
-def add_flows(block: pyo.Block, data: ModelData, scenario: str) -> None:
+def add_scenario_parameters(block: pyo.Block, data: ModelData, scenario: str | None) -> None:
+    """The scenario's data: probability π and the factors a (imports), b (production),
+    m (demand) per entry and period, 1 unless a disruption says otherwise."""
+    values = data.scenario_parameters(scenario)
+    periods = data.periods
+    block.probability = pyo.Param(mutable=True, initialize=values["probability"])
+    block.production_factor = pyo.Param(
+        [(n, g, t) for n, g in data.production for t in periods], mutable=True, default=1.0,
+        initialize=values["production_factor"])
+    block.import_factor = pyo.Param(
+        [(o, d, g, t) for o, d, g in data.routes for t in periods], mutable=True,
+        default=1.0, initialize=values["import_factor"])
+    block.demand_factor = pyo.Param(
+        [(n, g, t) for n, g in data.demand for t in periods], mutable=True, default=1.0,
+        initialize=values["demand_factor"])
+
+
+def add_flows(block: pyo.Block, data: ModelData) -> None:
     """Stage-two variables with their one-variable limits as bounds:
 
     0 ≤ q[n,g,t] ≤ b·(capacity + spare_max after the ramp-up), 0 ≤ v[o,d,g,t] ≤ a·volume, w ≥ 0,
     0 ≤ s[a,b,g,t] ≤ capacity, 0 ≤ z[n,g,t] ≤ D·m.
     """
     case = data.case
-    factors = data.factors[scenario]
     periods = data.periods
     spare = set(data.spare)
 
     def production_limit(b, n, g, t):
         entry = case.production[n, g]
         reserved = entry.spare_max if (n, g) in spare and t > entry.ramp_periods else 0.0
-        return 0.0, factors.production.get((n, g, t), 1.0) * (entry.capacity + reserved)
+        return 0.0, b.production_factor[n, g, t] * (entry.capacity + reserved)
 
     block.produce = pyo.Var([(n, g, t) for n, g in data.production for t in periods],
                             bounds=production_limit)
     block.imported = pyo.Var(
         [(o, d, g, t) for o, d, g in data.routes for t in periods],
-        bounds=lambda b, o, d, g, t: (0.0, factors.imports.get((o, d, g, t), 1.0)
+        bounds=lambda b, o, d, g, t: (0.0, b.import_factor[o, d, g, t]
                                       * case.imports[o, d, g].volume))
     block.draw = pyo.Var([(n, g, t) for n, g in data.draw_nodes for t in periods],
                          within=pyo.NonNegativeReals)
@@ -125,16 +165,14 @@ def add_flows(block: pyo.Block, data: ModelData, scenario: str) -> None:
                          bounds=lambda blk, a, b, g, t: (0.0, case.sharing[a, b, g].capacity))
     block.short = pyo.Var(
         [(n, g, t) for n, g in data.demand for t in periods],
-        bounds=lambda b, n, g, t: (0.0, factors.demand.get((n, g, t), 1.0)
-                                   * data.demand[n, g]))
+        bounds=lambda b, n, g, t: (0.0, b.demand_factor[n, g, t] * data.demand[n, g]))
 
 
-def add_spare_capacity_use(block: pyo.Block, data: ModelData, scenario: str) -> None:
+def add_spare_capacity_use(block: pyo.Block, data: ModelData) -> None:
     """Reserved spare capacity runs after its ramp-up, hit by the same factor:
 
     q[n,g,t] − b·y[n,g] ≤ b·capacity    for t > ramp_periods.
     """
-    factors = data.factors[scenario].production
     produced = set(data.production)
     spare = [k for k in data.spare if k in produced]
     index = [(n, g, t) for n, g in spare for t in data.periods
@@ -142,7 +180,7 @@ def add_spare_capacity_use(block: pyo.Block, data: ModelData, scenario: str) -> 
     top = block.model()
 
     def rule(b, n, g, t):
-        factor = factors.get((n, g, t), 1.0)
+        factor = b.production_factor[n, g, t]
         return (b.produce[n, g, t] - factor * top.spare[n, g]
                 <= factor * data.case.production[n, g].capacity)
 
@@ -163,7 +201,7 @@ def add_stock_drawdown(block: pyo.Block, data: ModelData) -> None:
         <= top.stock[n, g])
 
 
-def add_balance(block: pyo.Block, data: ModelData, scenario: str) -> None:
+def add_balance(block: pyo.Block, data: ModelData) -> None:
     """Supply meets demand at every ally and good, every period:
 
     q + Σ_o v[o,n] + w + Σ_a s[a,n,t − lead] − Σ_b s[n,b,t] + z = D[n,g] · m
@@ -171,7 +209,6 @@ def add_balance(block: pyo.Block, data: ModelData, scenario: str) -> None:
     Shipments leaving in t arrive in t + lead_periods; those that would land after H
     deliver nothing.
     """
-    factors = data.factors[scenario].demand
     production = set(data.production)
     draws = set(data.draw_nodes)
     sharing = data.case.sharing
@@ -192,7 +229,8 @@ def add_balance(block: pyo.Block, data: ModelData, scenario: str) -> None:
         demand = data.demand.get((n, g), 0.0)
         if demand:
             terms.append(b.short[n, g, t])
-        return pyo.quicksum(terms) == demand * factors.get((n, g, t), 1.0)
+        need = demand * b.demand_factor[n, g, t] if demand else 0.0
+        return pyo.quicksum(terms) == need
 
     block.balance = pyo.Constraint([(n, g, t) for n, g in data.nodes for t in data.periods],
                                    rule=rule)
@@ -207,15 +245,16 @@ def add_scenario_cost(block: pyo.Block, data: ModelData) -> None:
         (case.imports[o, d, g].unit_cost * v for (o, d, g, t), v in block.imported.items())))
     block.shipping_cost = pyo.Expression(expr=pyo.quicksum(
         (case.sharing[a, b, g].unit_cost * s for (a, b, g, t), s in block.ship.items())))
+    top = block.model()
     block.shortage_cost = pyo.Expression(expr=pyo.quicksum(
-        (data.penalty[n, g] * z for (n, g, t), z in block.short.items())))
+        top.penalty[n, g] * z for (n, g, t), z in block.short.items()))
     block.cost = pyo.Expression(expr=block.production_cost + block.import_cost
                                 + block.shipping_cost + block.shortage_cost)
 
 
-def add_objective(model: pyo.ConcreteModel, data: ModelData) -> None:
-    """minimise F + Σ_ω π_ω C_ω (the expected annual cost)."""
+def add_objective(model: pyo.ConcreteModel, blocks) -> None:
+    """minimise F + Σ_ω π_ω C_ω (the expected annual cost) over the scenario `blocks`."""
     model.expected_scenario_cost = pyo.Expression(expr=pyo.quicksum(
-        data.probability[s] * model.scenario[s].cost for s in data.scenarios))
+        block.probability * block.cost for block in blocks))
     model.total_cost = pyo.Objective(expr=model.stage_one_cost + model.expected_scenario_cost,
                                      sense=pyo.minimize)

@@ -49,7 +49,7 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
 
     Raises `InputError` listing every problem found, in sheet and row order.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = list(raw.problems)
     warnings = list(raw.warnings)
     sheets = raw.sheets
 
@@ -63,21 +63,12 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     scenario_rows = _parse(sheets.get("scenarios"), {}, problems)
     scenarios = {r["scenario"]: Scenario(r["probability"], r["description"])
                  for r in scenario_rows}
-    refs = {
-        "country": set(countries),
-        "ally": {n for n, c in countries.items() if c.is_ally},
-        "good": set(goods),
-        "scenario": set(scenarios),
-    }
+    refs = _known_ids(sheets)
     _check_budget_only_for_allies(sheets.get("countries"), countries_rows, problems)
     _check_probabilities_sum_to_one(sheets.get("scenarios"), scenario_rows, problems)
 
     demand = {
-        (r["country"], r["good"]): Demand(
-            r["demand"],
-            r["shortage_penalty"] if r["shortage_penalty"] is not None
-            else goods[r["good"]].shortage_penalty,
-        )
+        (r["country"], r["good"]): Demand(r["demand"], _penalty(r, goods))
         for r in _parse(sheets.get("demand"), refs, problems)
     }
     production = {
@@ -108,6 +99,46 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     case = Case(name, settings, countries, goods, demand, production, imports, stockpiles,
                 sharing, scenarios, disruptions)
     return case, warnings
+
+
+def _penalty(row: _Parsed, goods: dict[str, Good]) -> float | None:
+    """The Demand row's own penalty, else its good's (None if the good's row is bad,
+    which is reported there)."""
+    if row["shortage_penalty"] is not None:
+        return row["shortage_penalty"]
+    good = goods.get(row["good"])
+    return good.shortage_penalty if good else None
+
+
+def _known_ids(sheets: dict[str, RawSheet]) -> dict[str, set[str] | None]:
+    """The ids other sheets may refer to: every row whose id cell is valid counts, even
+    if another of its cells is not (that cell is reported once, not at every
+    reference). None for a sheet that could not be read: its references go unchecked."""
+
+    def ids(name: str, column: str, keep=lambda row: True) -> set[str] | None:
+        sheet = sheets.get(name)
+        if sheet is None:
+            return None
+        schema_column = sheet.schema.column(column)
+        found = set()
+        for row in sheet.rows:
+            value, message = parse_cell(row.values.get(column), schema_column)
+            if message is None and value != ANY and keep(row):
+                found.add(value)
+        return found
+
+    role = SHEETS_BY_NAME["countries"].column("role")
+
+    def may_be_ally(row: RawRow) -> bool:
+        value, message = parse_cell(row.values.get("role"), role)
+        return message is not None or value == "ally"
+
+    return {
+        "country": ids("countries", "country"),
+        "ally": ids("countries", "country", may_be_ally),
+        "good": ids("goods", "good"),
+        "scenario": ids("scenarios", "scenario"),
+    }
 
 
 def _reading_order(problem: Problem) -> tuple:
@@ -168,7 +199,7 @@ def _as_number(value: object) -> float | None:
     return value
 
 
-def _parse(sheet: RawSheet | None, refs: dict[str, set[str]],
+def _parse(sheet: RawSheet | None, refs: dict[str, set[str] | None],
            problems: list[Problem]) -> list[_Parsed]:
     """Parse every row of `sheet`: cell rules, references, duplicate keys. Rows with a
     problem are reported and left out."""
@@ -181,8 +212,9 @@ def _parse(sheet: RawSheet | None, refs: dict[str, set[str]],
         ok = True
         for column in sheet.schema.columns:
             value, message = parse_cell(row.values.get(column.name), column)
-            if message is None and column.kind == "id" and column.refers_to:
-                message = _reference_problem(value, column, refs)
+            if message is None and column.kind == "id":
+                message = (_reference_problem(value, column, refs) if column.refers_to
+                           else _new_id_problem(value, column))
             if message is not None:
                 problems.append(Problem(sheet.title, sheet.cell(column.name, row.number),
                                         message))
@@ -203,13 +235,20 @@ def _parse(sheet: RawSheet | None, refs: dict[str, set[str]],
     return parsed
 
 
-def _reference_problem(value: object, column: Column, refs: dict[str, set[str]]) -> str | None:
+def _new_id_problem(value: object, column: Column) -> str | None:
+    if value == ANY:
+        return f"'{ANY}' means every {column.name} and cannot be an id; choose another"
+    return None
+
+
+def _reference_problem(value: object, column: Column,
+                       refs: dict[str, set[str] | None]) -> str | None:
     if column.wildcard and value == ANY:
         return None
     known = refs.get(column.refers_to or "")
     if known is None or value in known:
         return None
-    if column.refers_to == "ally" and value in refs.get("country", set()):
+    if column.refers_to == "ally" and value in (refs.get("country") or set()):
         return f"{column.name} '{value}' is a supplier; it must be {column.rule()}"
     return f"{column.name} '{value}' is unknown; it must be {column.rule()}"
 
@@ -379,7 +418,7 @@ def _disruptions(sheet: RawSheet | None, rows: list[_Parsed], periods: int | Non
                            f"for {r['kind']}")
             ok = False
         if (r["kind"] != "export_cut" and r["country"] != ANY
-                and r["country"] not in refs["ally"]):
+                and refs["ally"] is not None and r["country"] not in refs["ally"]):
             bad("country", f"country of a {r['kind']} must be an ally or '*', got "
                            f"'{r['country']}' (a supplier)")
             ok = False

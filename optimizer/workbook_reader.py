@@ -59,15 +59,19 @@ class RawSheet:
 
 @dataclass
 class RawWorkbook:
+    """The known sheets that could be read, and the problems found in the headers
+    (missing sheets or columns), which validation reports with all the others."""
+
     sheets: dict[str, RawSheet]
     warnings: list[Problem]
+    problems: list[Problem] = field(default_factory=list)
 
 
 def read_workbook(path: str | Path, limits: ReadLimits | None = None) -> RawWorkbook:
     """Read every known sheet of the case workbook at `path`.
 
-    Raises `InputError` for a file that is not a readable .xlsx or breaks a limit, and for
-    missing required sheets or columns; cell-level checks are left to validation.
+    Raises `InputError` for a file that is not a readable .xlsx or breaks a size limit;
+    missing sheets or columns are returned as problems, cell checks left to validation.
     """
     path = Path(path)
     limits = limits or ReadLimits()
@@ -135,9 +139,7 @@ def _read_sheets(workbook, limits: ReadLimits) -> RawWorkbook:
             p.sheet.strip().lower() == schema.name.lower() for p in problems
         ):
             problems.append(Problem(schema.name, "", "required sheet is missing"))
-    if problems:
-        raise InputError(problems, warnings)
-    return RawWorkbook(sheets, warnings)
+    return RawWorkbook(sheets, warnings, problems)
 
 
 def _read_sheet(worksheet, schema: Sheet, limits: ReadLimits,
