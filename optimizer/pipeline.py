@@ -9,22 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyomo.environ as pyo
-
 from models.index_sets import ModelData, build_model_data
-from models.stockpile import build_model
 from optimizer.case import Case
+from optimizer.plain_lp import PlainLP
 from optimizer.problems import Problem
-from optimizer.results import Results, extract_results
-from optimizer.solver import (
-    SolverOptions,
-    SolverOutcome,
-    compile_model,
-    load_solution,
-    new_highs,
-    pass_model,
-    run,
-)
+from optimizer.replicated_lp import ReplicatedLP
+from optimizer.results import PlanValues, Results, extract_results
+from optimizer.solver import SolverOptions, SolverOutcome, new_highs, pass_model, run
 from optimizer.validation import validate
 from optimizer.workbook_reader import ReadLimits, read_workbook
 
@@ -50,12 +41,18 @@ class Timings:
                 self.progress(name, elapsed)
 
 
+FORMULATIONS = {"replicated": ReplicatedLP, "plain": PlainLP}
+"""How the LP reaches HiGHS: ``replicated`` (the fast path, one scenario block compiled
+and copied) or ``plain`` (the whole Pyomo model compiled; the reference)."""
+
+
 @dataclass
 class SolvedCase:
     case: Case
     data: ModelData
-    model: pyo.ConcreteModel
+    lp: ReplicatedLP | PlainLP
     outcome: SolverOutcome
+    plan: PlanValues | None
     results: Results | None
 
 
@@ -72,21 +69,21 @@ def load_case(path: str | Path, timings: Timings,
         return validate(raw, case_name(path))
 
 
-def solve_case(case: Case, timings: Timings,
-               options: SolverOptions | None = None) -> SolvedCase:
+def solve_case(case: Case, timings: Timings, options: SolverOptions | None = None,
+               formulation: str = "replicated") -> SolvedCase:
     """Build the LP, solve it with HiGHS and extract the plan (if HiGHS found one)."""
     with timings.phase("build"):
         data = build_model_data(case)
-        model = build_model(data)
+        lp = FORMULATIONS[formulation](data)
     with timings.phase("handover"):
-        compiled = compile_model(model)
+        compiled = lp.compile()
         highs = new_highs(options or SolverOptions())
         pass_model(highs, compiled)
     with timings.phase("solve"):
         outcome = run(highs, compiled)
-    results = None
+    plan = results = None
     if outcome.has_solution:
         with timings.phase("extract"):
-            load_solution(outcome)
-            results = extract_results(model, data)
-    return SolvedCase(case, data, model, outcome, results)
+            plan = lp.plan(outcome.column_values)
+            results = extract_results(plan, data)
+    return SolvedCase(case, data, lp, outcome, plan, results)

@@ -1,9 +1,6 @@
-"""Hand the Pyomo model to HiGHS as arrays, run it, and load the solution back.
-
-The model is compiled once by Pyomo's `LinearStandardFormCompiler` (mixed form: each row
-is ≤, = or ≥ its right-hand side) into a sparse column-wise matrix, which highspy takes
-in one call; the solution comes back as arrays in the same column order.
-"""
+"""HiGHS through highspy: the LP goes in as arrays in one call, the solution comes back
+as arrays in the same column order. Either solve path (`optimizer.plain_lp`,
+`optimizer.replicated_lp`) produces the `CompiledModel` this module takes."""
 
 from __future__ import annotations
 
@@ -14,15 +11,13 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 OPTIMAL = "optimal"
 
 
 @dataclass
 class SolverOutcome:
-    """What HiGHS returned, in the compiled column and row order."""
+    """What HiGHS returned: status, objective and the solution arrays."""
 
     status: str
     model_status: str
@@ -30,9 +25,7 @@ class SolverOutcome:
     objective: float | None
     run_time_s: float
     version: str
-    columns: list = field(repr=False, default_factory=list)
     column_values: np.ndarray = field(repr=False, default=None)
-    rows: list = field(repr=False, default_factory=list)
     row_duals: np.ndarray = field(repr=False, default=None)
     column_duals: np.ndarray = field(repr=False, default=None)
     num_columns: int = 0
@@ -54,10 +47,10 @@ class SolverOptions:
 @dataclass
 class CompiledModel:
     """The LP in arrays, ready for HiGHS: min c·x + offset, row_lower ≤ A x ≤ row_upper,
-    col_lower ≤ x ≤ col_upper."""
+    col_lower ≤ x ≤ col_upper, with A sparse column-wise."""
 
-    columns: list
-    rows: list
+    num_columns: int
+    num_rows: int
     cost: np.ndarray
     offset: float
     matrix: object  # scipy.sparse csc
@@ -65,24 +58,6 @@ class CompiledModel:
     col_upper: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
-
-
-def compile_model(model: pyo.ConcreteModel) -> CompiledModel:
-    """Pyomo model → arrays, through the standard-form compiler in mixed form."""
-    info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns = info.columns
-    rhs = np.asarray(info.rhs, dtype=float)
-    kinds = np.fromiter((kind for _, kind in info.rows), dtype=np.int8, count=len(info.rows))
-    row_lower = np.where(kinds == 1, -np.inf, rhs)
-    row_upper = np.where(kinds == -1, np.inf, rhs)
-    bounds = np.array([(v.lb if v.lb is not None else -np.inf,
-                        v.ub if v.ub is not None else np.inf) for v in columns],
-                      dtype=float).reshape(len(columns), 2)
-    cost = np.asarray(info.c.toarray(), dtype=float).reshape(-1) if columns else np.zeros(0)
-    return CompiledModel(
-        columns=columns, rows=info.rows, cost=cost, offset=float(info.c_offset[0]),
-        matrix=info.A, col_lower=bounds[:, 0], col_upper=bounds[:, 1],
-        row_lower=row_lower, row_upper=row_upper)
 
 
 def new_highs(options: SolverOptions) -> highspy.Highs:
@@ -101,8 +76,8 @@ def new_highs(options: SolverOptions) -> highspy.Highs:
 
 def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
     lp = highspy.HighsLp()
-    lp.num_col_ = len(compiled.columns)
-    lp.num_row_ = len(compiled.rows)
+    lp.num_col_ = compiled.num_columns
+    lp.num_row_ = compiled.num_rows
     lp.offset_ = compiled.offset
     lp.col_cost_ = compiled.cost
     lp.col_lower_ = compiled.col_lower
@@ -134,23 +109,13 @@ def run(highs: highspy.Highs, compiled: CompiledModel) -> SolverOutcome:
         objective=info.objective_function_value if has_solution else None,
         run_time_s=highs.getRunTime(),
         version=highs.version(),
-        columns=compiled.columns,
         column_values=np.asarray(solution.col_value, dtype=float),
-        rows=compiled.rows,
         row_duals=np.asarray(solution.row_dual, dtype=float),
         column_duals=np.asarray(solution.col_dual, dtype=float),
-        num_columns=len(compiled.columns),
-        num_rows=len(compiled.rows),
+        num_columns=compiled.num_columns,
+        num_rows=compiled.num_rows,
         num_nonzeros=int(compiled.matrix.nnz),
     )
-
-
-def load_solution(outcome: SolverOutcome) -> None:
-    """Write the column values back into the Pyomo variables."""
-    if not outcome.has_solution:
-        return
-    for var, value in zip(outcome.columns, outcome.column_values.tolist(), strict=True):
-        var.set_value(value, skip_validation=True)
 
 
 def _status_word(model_status, has_solution: bool) -> str:

@@ -1,0 +1,280 @@
+"""The fast path: compile one scenario block with Pyomo, replicate it as arrays.
+
+Every scenario block of the LP has the same shape; scenarios differ only in the values
+of the block's mutable parameters (probability and disruption factors). So Pyomo builds
+and compiles the *template model* (`models.stockpile.build_template_model`: stage one
+plus one normal-times block) once, and the full LP is assembled with numpy:
+
+    columns  [stage one | block ω=1 | … | block ω=|Ω|]
+    rows     [stage-one rows | block rows ω=1 | … ]
+    cost     [c_stage | π_1 · c_block | … | π_|Ω| · c_block]
+
+Where a scenario's parameters differ from the template's, the numbers that depend on
+them (variable bounds, row bounds, coefficients) are re-evaluated by Pyomo from the
+template's own expressions with the scenario's values set, and patched in. The math
+is written once, in `models.stockpile`; this module only copies numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.core.expr.visitor import identify_mutable_parameters
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.standard_repn import generate_standard_repn
+
+from models.index_sets import ModelData
+from models.stockpile import build_template_model
+from optimizer.results import SCENARIO_COSTS, ComponentValues, PlanValues
+from optimizer.solver import CompiledModel
+
+NATIVE = (int, float)
+
+
+@dataclass
+class _Patch:
+    """One scenario's numbers that differ from the template's, in local positions."""
+
+    col_index: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_index: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    entry_part: list[str]
+    entry_index: np.ndarray
+    entry_value: np.ndarray
+
+
+class ReplicatedLP:
+    """The LP of `data` as the template model replicated over the scenarios."""
+
+    def __init__(self, data: ModelData):
+        self.data = data
+        self.model = build_template_model(data)
+
+    # --- compiling the template --------------------------------------------------------
+
+    def compile(self) -> CompiledModel:
+        """Compile the template once, then assemble the full LP's arrays."""
+        template = self.model.template
+        info = LinearStandardFormCompiler().write(self.model, mixed_form=True)
+        in_block = np.fromiter((v.parent_block() is template for v in info.columns),
+                               dtype=bool, count=len(info.columns))
+        self.stage_vars = [v for v, b in zip(info.columns, in_block, strict=True) if not b]
+        self.block_vars = [v for v, b in zip(info.columns, in_block, strict=True) if b]
+        local_col = np.empty(len(info.columns), dtype=np.int64)
+        local_col[~in_block] = np.arange(len(self.stage_vars))
+        local_col[in_block] = np.arange(len(self.block_vars))
+
+        row_in_block = np.fromiter((con.parent_block() is template for con, _ in info.rows),
+                                   dtype=bool, count=len(info.rows))
+        self.stage_rows = [r for r, b in zip(info.rows, row_in_block, strict=True) if not b]
+        self.block_rows = [r for r, b in zip(info.rows, row_in_block, strict=True) if b]
+        local_row = np.empty(len(info.rows), dtype=np.int64)
+        local_row[~row_in_block] = np.arange(len(self.stage_rows))
+        local_row[row_in_block] = np.arange(len(self.block_rows))
+
+        matrix = info.A.tocoo()
+        row_block, col_block = row_in_block[matrix.row], in_block[matrix.col]
+        if np.any(~row_block & col_block):
+            raise AssertionError("a stage-one row refers to a scenario variable")
+        self.parts = {}
+        for name, mask in (("ss", ~row_block & ~col_block), ("bs", row_block & ~col_block),
+                           ("bb", row_block & col_block)):
+            self.parts[name] = (local_row[matrix.row[mask]], local_col[matrix.col[mask]],
+                                matrix.data[mask].astype(float))
+
+        rhs = np.asarray(info.rhs, dtype=float)
+        kinds = np.fromiter((kind for _, kind in info.rows), dtype=np.int8,
+                            count=len(info.rows))
+        row_lower = np.where(kinds == 1, -np.inf, rhs)
+        row_upper = np.where(kinds == -1, np.inf, rhs)
+        self.stage_row_bounds = (row_lower[~row_in_block], row_upper[~row_in_block])
+        self.block_row_bounds = (row_lower[row_in_block], row_upper[row_in_block])
+        self.stage_col_bounds = _bounds(self.stage_vars)
+        self.block_col_bounds = _bounds(self.block_vars)
+        cost = np.asarray(info.c.toarray(), dtype=float).reshape(-1)
+        self.stage_cost, self.block_cost = cost[~in_block], cost[in_block]
+        self.offset = float(info.c_offset[0])
+        self._index_dependencies()
+        return self.assemble()
+
+    def _index_dependencies(self) -> None:
+        """Which template numbers depend on which scenario parameter."""
+        template = self.model.template
+        self.position = {id(v): i for i, v in enumerate(self.block_vars)}
+        self.stage_position = {id(v): i for i, v in enumerate(self.stage_vars)}
+        self.cols_of = defaultdict(list)
+        self.rows_of = defaultdict(list)
+        for col, var in enumerate(self.block_vars):
+            for bound in (var.lower, var.upper):
+                if bound is not None and type(bound) not in NATIVE:
+                    for param in identify_mutable_parameters(bound):
+                        if param.parent_block() is template:
+                            self.cols_of[id(param)].append(col)
+        for row, (con, _) in enumerate(self.block_rows):
+            for param in identify_mutable_parameters(con.expr):
+                if param.parent_block() is template:
+                    self.rows_of[id(param)].append(row)
+        self.entries_of_row = {}
+        for name in ("bs", "bb"):
+            rows, cols, _ = self.parts[name]
+            dependent = set().union(*self.rows_of.values()) if self.rows_of else set()
+            for k in np.flatnonzero(np.isin(rows, list(dependent))):
+                self.entries_of_row.setdefault(int(rows[k]), {})[(name, int(cols[k]))] = k
+
+    # --- scenarios ---------------------------------------------------------------------
+
+    def _patch(self, scenario: str) -> _Patch:
+        """Set the scenario's parameter values on the template, re-evaluate what depends
+        on them, and restore the template."""
+        template = self.model.template
+        values = self.data.scenario_parameters(scenario)
+        changed = []
+        for name, entries in values.items():
+            if name == "probability":
+                continue
+            component = getattr(template, name)
+            for index, value in entries.items():
+                param = component[index]
+                if param.value != value:
+                    changed.append((param, param.value))
+                    param.set_value(value)
+        cols = sorted({c for p, _ in changed for c in self.cols_of.get(id(p), ())})
+        rows = sorted({r for p, _ in changed for r in self.rows_of.get(id(p), ())})
+        lower = [pyo.value(self.block_vars[c].lower) for c in cols]
+        upper = [pyo.value(self.block_vars[c].upper) for c in cols]
+        row_lower, row_upper, parts, index, value = [], [], [], [], []
+        for row in rows:
+            con, kind = self.block_rows[row]
+            repn = generate_standard_repn(con.body, compute_values=True)
+            entries = self.entries_of_row[row]
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                key = (("bb", self.position[id(var)]) if id(var) in self.position
+                       else ("bs", self.stage_position[id(var)]))
+                parts.append(key[0])
+                index.append(entries[key])
+                value.append(float(coef))
+            low = None if con.lower is None else pyo.value(con.lower) - repn.constant
+            high = None if con.upper is None else pyo.value(con.upper) - repn.constant
+            row_lower.append(-np.inf if kind == 1 or low is None else low)
+            row_upper.append(np.inf if kind == -1 or high is None else high)
+        for param, old in changed:
+            param.set_value(old)
+        return _Patch(
+            np.array(cols, dtype=np.int64), _floats(lower, -np.inf), _floats(upper, np.inf),
+            np.array(rows, dtype=np.int64), np.array(row_lower, dtype=float),
+            np.array(row_upper, dtype=float), parts, np.array(index, dtype=np.int64),
+            np.array(value, dtype=float))
+
+    def assemble(self) -> CompiledModel:
+        """The full LP: stage one plus one copy of the block per scenario, patched."""
+        scenarios = self.data.scenarios
+        count = len(scenarios)
+        n_stage, n_block = len(self.stage_vars), len(self.block_vars)
+        m_stage, m_block = len(self.stage_rows), len(self.block_rows)
+        col_lower = [self.stage_col_bounds[0]] + [self.block_col_bounds[0].copy()
+                                                  for _ in scenarios]
+        col_upper = [self.stage_col_bounds[1]] + [self.block_col_bounds[1].copy()
+                                                  for _ in scenarios]
+        row_lower = [self.stage_row_bounds[0]] + [self.block_row_bounds[0].copy()
+                                                  for _ in scenarios]
+        row_upper = [self.stage_row_bounds[1]] + [self.block_row_bounds[1].copy()
+                                                  for _ in scenarios]
+        values = {name: np.tile(self.parts[name][2], (count, 1)) for name in ("bs", "bb")}
+        for k, scenario in enumerate(scenarios):
+            patch = self._patch(scenario)
+            col_lower[k + 1][patch.col_index] = patch.col_lower
+            col_upper[k + 1][patch.col_index] = patch.col_upper
+            row_lower[k + 1][patch.row_index] = patch.row_lower
+            row_upper[k + 1][patch.row_index] = patch.row_upper
+            for part, index, value in zip(patch.entry_part, patch.entry_index,
+                                          patch.entry_value, strict=True):
+                values[part][k, index] = value
+
+        offsets_row = m_stage + m_block * np.arange(count)[:, None]
+        offsets_col = n_stage + n_block * np.arange(count)[:, None]
+        ss_rows, ss_cols, ss_vals = self.parts["ss"]
+        bs_rows, bs_cols, _ = self.parts["bs"]
+        bb_rows, bb_cols, _ = self.parts["bb"]
+        rows = np.concatenate([ss_rows, (bs_rows + offsets_row).ravel(),
+                               (bb_rows + offsets_row).ravel()])
+        cols = np.concatenate([ss_cols, np.broadcast_to(bs_cols, (count, len(bs_cols))).ravel(),
+                               (bb_cols + offsets_col).ravel()])
+        vals = np.concatenate([ss_vals, values["bs"].ravel(), values["bb"].ravel()])
+        keep = vals != 0.0
+        shape = (m_stage + count * m_block, n_stage + count * n_block)
+        matrix = sp.csc_array((vals[keep], (rows[keep], cols[keep])), shape=shape)
+        probability = np.array([self.data.probability[s] for s in scenarios])
+        cost = np.concatenate([self.stage_cost, np.outer(probability, self.block_cost).ravel()])
+        return CompiledModel(
+            num_columns=shape[1], num_rows=shape[0], cost=cost, offset=self.offset,
+            matrix=matrix, col_lower=np.concatenate(col_lower),
+            col_upper=np.concatenate(col_upper), row_lower=np.concatenate(row_lower),
+            row_upper=np.concatenate(row_upper))
+
+    # --- the solution ------------------------------------------------------------------
+
+    def plan(self, column_values: np.ndarray) -> PlanValues:
+        """Column values of the full LP → values by component and scenario costs."""
+        scenarios = self.data.scenarios
+        n_stage = len(self.stage_vars)
+        stage = column_values[:n_stage]
+        blocks = column_values[n_stage:].reshape(len(scenarios), len(self.block_vars))
+        template = self.model.template
+        stage_two = {
+            component.local_name: _component_values(component, self.position, blocks)
+            for component in template.component_objects(pyo.Var, descend_into=False)}
+        stage_one = {
+            component.local_name: _component_values(component, self.stage_position,
+                                                    stage[None, :])
+            for component in self.model.component_objects(pyo.Var, descend_into=False)}
+        costs = {name: blocks @ self._coefficients(getattr(template, name).expr,
+                                                   self.position, len(self.block_vars))
+                 for name in SCENARIO_COSTS}
+        stage_one_cost = float(stage @ self._coefficients(
+            self.model.stage_one_cost.expr, self.stage_position, n_stage))
+        probability = np.array([self.data.probability[s] for s in scenarios])
+        return PlanValues(
+            scenarios=list(scenarios), stage_one=stage_one, stage_two=stage_two,
+            scenario_costs=costs, stage_one_cost=stage_one_cost,
+            objective=stage_one_cost + float(probability @ costs["cost"]) + self.offset)
+
+    @staticmethod
+    def _coefficients(expr, position: dict[int, int], size: int) -> np.ndarray:
+        repn = generate_standard_repn(expr, compute_values=True)
+        vector = np.zeros(size)
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            if id(var) in position:
+                vector[position[id(var)]] += coef
+        return vector
+
+
+def _component_values(component, position: dict[int, int],
+                      values: np.ndarray) -> ComponentValues:
+    """A variable component's values in every row of `values`; a variable the compiler
+    left out (it appears nowhere) sits at its lower bound, or 0."""
+    indices = list(component.keys())
+    columns = np.array([position.get(id(v), -1) for v in component.values()], dtype=np.int64)
+    present = columns >= 0
+    result = np.zeros((values.shape[0], len(indices)))
+    result[:, present] = values[:, columns[present]]
+    if not present.all():
+        floor = np.array([v.lb if v.lb is not None else 0.0 for v in component.values()])
+        result[:, ~present] = floor[~present]
+    return ComponentValues(indices, result)
+
+
+def _bounds(variables) -> tuple[np.ndarray, np.ndarray]:
+    lower = _floats([v.lb for v in variables], -np.inf)
+    upper = _floats([v.ub for v in variables], np.inf)
+    return lower, upper
+
+
+def _floats(values: list, missing: float) -> np.ndarray:
+    return np.array([missing if v is None else v for v in values], dtype=float)
