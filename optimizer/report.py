@@ -54,7 +54,7 @@ def write_report(path: str | Path, case: Case, results: Results, status: str) ->
         "Fill rates": results.fill_rates,
         "Shipments": results.shipments,
         "Scenario costs": results.scenario_costs,
-        "Supply plan": results.supply_plan,
+        "Supply plan": results.supply_plan.rename(columns=_with_units),
     }
 
     def write(temporary: Path) -> None:
@@ -73,6 +73,11 @@ def shortfall_table(plan: pd.DataFrame) -> pd.DataFrame:
                                          "short"]].copy()
     short["fill rate"] = 1.0 - short["short"] / short["demand"]
     return short.rename(columns={"demand": "demand (units)", "short": "short (units)"})
+
+
+def _with_units(column: str) -> str:
+    return column if column in ("scenario", "country", "good", "period") else \
+        f"{column} (units)"
 
 
 def _write_summary(workbook: Workbook, rows: list[tuple[str, object]]) -> None:

@@ -84,6 +84,9 @@ def test_report_has_every_sheet_with_headers(example_run):
     assert len(stock) == 1 + 12  # one row per Stockpiles entry of the example
     plan_header = next(workbook["Supply plan"].iter_rows(values_only=True))
     assert plan_header[:4] == ("scenario", "country", "good", "period")
+    assert plan_header[4:] == ("demand (units)", "produced (units)", "imported (units)",
+                               "drawn from stock (units)", "received (units)",
+                               "sent (units)", "short (units)")
 
 
 def test_default_report_path_is_reports_case_name(tmp_path):
