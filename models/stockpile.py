@@ -141,7 +141,8 @@ def add_scenario_parameters(block: pyo.Block, data: ModelData, scenario: str | N
 def add_flows(block: pyo.Block, data: ModelData) -> None:
     """Stage-two variables with their one-variable limits as bounds:
 
-    0 ≤ q[n,g,t] ≤ b·(capacity + spare_max after the ramp-up), 0 ≤ v[o,d,g,t] ≤ a·volume, w ≥ 0,
+    0 ≤ q[n,g,t] ≤ b·capacity (once reserved spare capacity can run, the row of
+    `add_spare_capacity_use` limits q instead), 0 ≤ v[o,d,g,t] ≤ a·volume, w ≥ 0,
     0 ≤ s[a,b,g,t] ≤ capacity, 0 ≤ z[n,g,t] ≤ D·m.
     """
     case = data.case
@@ -150,8 +151,9 @@ def add_flows(block: pyo.Block, data: ModelData) -> None:
 
     def production_limit(b, n, g, t):
         entry = case.production[n, g]
-        reserved = entry.spare_max if (n, g) in spare and t > entry.ramp_periods else 0.0
-        return 0.0, b.production_factor[n, g, t] * (entry.capacity + reserved)
+        if (n, g) in spare and t > entry.ramp_periods:
+            return 0.0, None
+        return 0.0, b.production_factor[n, g, t] * entry.capacity
 
     block.produce = pyo.Var([(n, g, t) for n, g in data.production for t in periods],
                             bounds=production_limit)

@@ -84,6 +84,6 @@ def solve_case(case: Case, timings: Timings, options: SolverOptions | None = Non
     plan = results = None
     if outcome.has_solution:
         with timings.phase("extract"):
-            plan = lp.plan(outcome.column_values)
+            plan = lp.plan(outcome)
             results = extract_results(plan, data)
     return SolvedCase(case, data, lp, outcome, plan, results)

@@ -10,8 +10,8 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from models.index_sets import ModelData
 from models.stockpile import build_model
-from optimizer.results import SCENARIO_COSTS, ComponentValues, PlanValues
-from optimizer.solver import CompiledModel
+from optimizer.results import SCENARIO_COSTS, ComponentValues, PlanValues, component_values
+from optimizer.solver import CompiledModel, SolverOutcome
 
 
 class PlainLP:
@@ -26,6 +26,7 @@ class PlainLP:
         row ≤, = or ≥ its right-hand side)."""
         info = LinearStandardFormCompiler().write(self.model, mixed_form=True)
         self.columns = info.columns
+        self.rows = info.rows
         rhs = np.asarray(info.rhs, dtype=float)
         kinds = np.fromiter((kind for _, kind in info.rows), dtype=np.int8,
                             count=len(info.rows))
@@ -38,30 +39,42 @@ class PlainLP:
             col_upper=upper, row_lower=np.where(kinds == 1, -np.inf, rhs),
             row_upper=np.where(kinds == -1, np.inf, rhs))
 
-    def plan(self, column_values: np.ndarray) -> PlanValues:
-        """Load the values into the Pyomo variables and read the plan back."""
-        for var in self.model.component_data_objects(pyo.Var):
-            var.set_value(var.lb if var.lb is not None else 0.0, skip_validation=True)
-        for var, value in zip(self.columns, column_values.tolist(), strict=True):
-            var.set_value(value, skip_validation=True)
+    def plan(self, outcome: SolverOutcome) -> PlanValues:
+        """Load the values into the Pyomo variables and read the plan back; costs are
+        evaluated by Pyomo from the model's own expressions."""
         model = self.model
-        scenarios = self.data.scenarios
-        blocks = [model.scenario[s] for s in scenarios]
-        stage_two = {}
-        for component in blocks[0].component_objects(pyo.Var, descend_into=False):
-            name = component.local_name
-            stage_two[name] = ComponentValues(
-                list(component.keys()),
-                np.array([[v.value for v in getattr(b, name).values()] for b in blocks],
-                         dtype=float).reshape(len(blocks), len(component)))
-        stage_one = {
-            component.local_name: ComponentValues(
-                list(component.keys()),
-                np.array([[v.value for v in component.values()]], dtype=float))
-            for component in model.component_objects(pyo.Var, descend_into=False)}
+        for var in model.component_data_objects(pyo.Var):
+            var.set_value(var.lb if var.lb is not None else 0.0, skip_validation=True)
+        for var, value in zip(self.columns, outcome.column_values.tolist(), strict=True):
+            var.set_value(value, skip_validation=True)
+        position = {id(v): i for i, v in enumerate(self.columns)}
+        row_position = {id(con): i for i, (con, _) in enumerate(self.rows)}
+        values = outcome.column_values[None, :]
+        reduced = outcome.column_duals[None, :]
+        blocks = [model.scenario[s] for s in self.data.scenarios]
+        names = [c.local_name for c in blocks[0].component_objects(pyo.Var,
+                                                                   descend_into=False)]
+        stage_components = list(model.component_objects(pyo.Var, descend_into=False))
+
+        def per_scenario(name: str, vector: np.ndarray, absent=None) -> ComponentValues:
+            rows = [component_values(getattr(b, name), position, vector, absent)
+                    for b in blocks]
+            return ComponentValues(rows[0].indices, np.vstack([r.values for r in rows]))
+
         return PlanValues(
-            scenarios=list(scenarios), stage_one=stage_one, stage_two=stage_two,
+            scenarios=list(self.data.scenarios),
+            stage_one={c.local_name: component_values(c, position, values)
+                       for c in stage_components},
+            stage_two={name: per_scenario(name, values) for name in names},
             scenario_costs={name: np.array([pyo.value(getattr(b, name)) for b in blocks])
                             for name in SCENARIO_COSTS},
             stage_one_cost=pyo.value(model.stage_one_cost),
-            objective=pyo.value(model.total_cost))
+            objective=pyo.value(model.total_cost),
+            stage_one_reduced_costs={c.local_name: component_values(c, position, reduced, 0.0)
+                                     for c in stage_components},
+            stage_two_reduced_costs={name: per_scenario(name, reduced, 0.0) for name in names},
+            stage_one_duals={
+                c.local_name: component_values(c, row_position,
+                                               outcome.row_duals[None, :], 0.0)
+                for c in model.component_objects(pyo.Constraint, descend_into=False)},
+        )

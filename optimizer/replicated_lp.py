@@ -29,8 +29,8 @@ from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.index_sets import ModelData
 from models.stockpile import build_template_model
-from optimizer.results import SCENARIO_COSTS, ComponentValues, PlanValues
-from optimizer.solver import CompiledModel
+from optimizer.results import SCENARIO_COSTS, PlanValues, component_values
+from optimizer.solver import CompiledModel, SolverOutcome
 
 NATIVE = (int, float)
 
@@ -220,30 +220,46 @@ class ReplicatedLP:
 
     # --- the solution ------------------------------------------------------------------
 
-    def plan(self, column_values: np.ndarray) -> PlanValues:
-        """Column values of the full LP → values by component and scenario costs."""
+    def plan(self, outcome: SolverOutcome) -> PlanValues:
+        """HiGHS's arrays for the full LP → values, reduced costs and stage-one duals by
+        component, and the scenario costs."""
         scenarios = self.data.scenarios
-        n_stage = len(self.stage_vars)
-        stage = column_values[:n_stage]
-        blocks = column_values[n_stage:].reshape(len(scenarios), len(self.block_vars))
+        n_stage, n_block = len(self.stage_vars), len(self.block_vars)
+
+        def split(vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return vector[None, :n_stage], vector[n_stage:].reshape(len(scenarios), n_block)
+
+        stage, blocks = split(outcome.column_values)
+        stage_reduced, blocks_reduced = split(outcome.column_duals)
         template = self.model.template
-        stage_two = {
-            component.local_name: _component_values(component, self.position, blocks)
-            for component in template.component_objects(pyo.Var, descend_into=False)}
-        stage_one = {
-            component.local_name: _component_values(component, self.stage_position,
-                                                    stage[None, :])
-            for component in self.model.component_objects(pyo.Var, descend_into=False)}
+        block_components = list(template.component_objects(pyo.Var, descend_into=False))
+        stage_components = list(self.model.component_objects(pyo.Var, descend_into=False))
+        row_position = {id(con): i for i, (con, _) in enumerate(self.stage_rows)}
+        stage_duals = outcome.row_duals[None, :len(self.stage_rows)]
         costs = {name: blocks @ self._coefficients(getattr(template, name).expr,
-                                                   self.position, len(self.block_vars))
+                                                   self.position, n_block)
                  for name in SCENARIO_COSTS}
-        stage_one_cost = float(stage @ self._coefficients(
+        stage_one_cost = float(stage[0] @ self._coefficients(
             self.model.stage_one_cost.expr, self.stage_position, n_stage))
         probability = np.array([self.data.probability[s] for s in scenarios])
         return PlanValues(
-            scenarios=list(scenarios), stage_one=stage_one, stage_two=stage_two,
+            scenarios=list(scenarios),
+            stage_one={c.local_name: component_values(c, self.stage_position, stage)
+                       for c in stage_components},
+            stage_two={c.local_name: component_values(c, self.position, blocks)
+                       for c in block_components},
             scenario_costs=costs, stage_one_cost=stage_one_cost,
-            objective=stage_one_cost + float(probability @ costs["cost"]) + self.offset)
+            objective=stage_one_cost + float(probability @ costs["cost"]) + self.offset,
+            stage_one_reduced_costs={
+                c.local_name: component_values(c, self.stage_position, stage_reduced, 0.0)
+                for c in stage_components},
+            stage_two_reduced_costs={
+                c.local_name: component_values(c, self.position, blocks_reduced, 0.0)
+                for c in block_components},
+            stage_one_duals={
+                c.local_name: component_values(c, row_position, stage_duals, 0.0)
+                for c in self.model.component_objects(pyo.Constraint, descend_into=False)},
+        )
 
     @staticmethod
     def _coefficients(expr, position: dict[int, int], size: int) -> np.ndarray:
@@ -253,21 +269,6 @@ class ReplicatedLP:
             if id(var) in position:
                 vector[position[id(var)]] += coef
         return vector
-
-
-def _component_values(component, position: dict[int, int],
-                      values: np.ndarray) -> ComponentValues:
-    """A variable component's values in every row of `values`; a variable the compiler
-    left out (it appears nowhere) sits at its lower bound, or 0."""
-    indices = list(component.keys())
-    columns = np.array([position.get(id(v), -1) for v in component.values()], dtype=np.int64)
-    present = columns >= 0
-    result = np.zeros((values.shape[0], len(indices)))
-    result[:, present] = values[:, columns[present]]
-    if not present.all():
-        floor = np.array([v.lb if v.lb is not None else 0.0 for v in component.values()])
-        result[:, ~present] = floor[~present]
-    return ComponentValues(indices, result)
 
 
 def _bounds(variables) -> tuple[np.ndarray, np.ndarray]:

@@ -54,6 +54,7 @@ def write_report(path: str | Path, case: Case, results: Results, status: str) ->
         "Fill rates": results.fill_rates,
         "Shipments": results.shipments,
         "Scenario costs": results.scenario_costs,
+        "Shadow prices": results.shadow_prices,
         "Supply plan": results.supply_plan.rename(columns=_with_units),
     }
 

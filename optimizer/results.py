@@ -31,9 +31,29 @@ class ComponentValues:
         return dict(zip(self.indices, self.values[row].tolist(), strict=True))
 
 
+def component_values(component, position: dict[int, int], values: np.ndarray,
+                     absent: float | None = None) -> ComponentValues:
+    """The entries of a Pyomo component (variables or constraints) read from the rows
+    of `values` (one per scenario) at `position[id(entry)]`. An entry the compiler left
+    out takes `absent`, or for a variable its lower bound (0 if it has none): it
+    appears nowhere, so that is where it sits at the optimum."""
+    indices = list(component.keys())
+    columns = np.array([position.get(id(e), -1) for e in component.values()],
+                       dtype=np.int64)
+    present = columns >= 0
+    result = np.zeros((values.shape[0], len(indices)))
+    result[:, present] = values[:, columns[present]]
+    if not present.all():
+        floor = np.array([absent if absent is not None else (e.lb or 0.0)
+                          for e in component.values()])
+        result[:, ~present] = floor[~present]
+    return ComponentValues(indices, result)
+
+
 @dataclass
 class PlanValues:
-    """A solved plan as plain arrays, whichever way it was solved."""
+    """A solved plan as plain arrays, whichever way it was solved: values, reduced
+    costs (by variable component) and the duals of stage-one constraints."""
 
     scenarios: list[str]
     stage_one: dict[str, ComponentValues]
@@ -41,6 +61,9 @@ class PlanValues:
     scenario_costs: dict[str, np.ndarray]
     stage_one_cost: float
     objective: float
+    stage_one_reduced_costs: dict[str, ComponentValues]
+    stage_two_reduced_costs: dict[str, ComponentValues]
+    stage_one_duals: dict[str, ComponentValues]
 
 
 @dataclass
@@ -57,6 +80,7 @@ class Results:
     scenario_costs: pd.DataFrame
     fill_rates: pd.DataFrame
     expected_shortfall: pd.DataFrame
+    shadow_prices: pd.DataFrame
 
 
 def quantity_scale(data: ModelData) -> float:
@@ -88,6 +112,7 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
         scenario_costs=_scenario_costs(plan, data),
         fill_rates=_fill_rates(supply),
         expected_shortfall=_expected_shortfall(supply, data),
+        shadow_prices=_shadow_prices(plan, data, tolerance),
     )
 
 
@@ -229,3 +254,47 @@ def _expected_shortfall(supply: pd.DataFrame, data: ModelData) -> pd.DataFrame:
     weighted = demanded.assign(
         units=demanded["short"] * demanded["scenario"].map(data.probability))
     return weighted.groupby(["country", "good"], sort=False)["units"].sum().reset_index()
+
+
+def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.DataFrame:
+    """What one more unit of each limit is worth, in expected cost per year (the LP's
+    duals, signed so that a positive value is a saving):
+
+    - storage limit: −d(x) at x = max; stock floor: the cost d(x) of one more unit of
+      mandated floor at x = min;
+    - spare limit: −d(y) at y = spare_max, per unit/period of spare capacity;
+    - link capacity: Σ_ω,t −d(s) over shipments at capacity, per unit/period of
+      capacity (the duals already carry π_ω);
+    - budget: −λ of the ally's budget row, per currency unit of budget.
+    """
+    case = data.case
+    per_year = f"value ({case.settings.currency}/year per unit)"
+    rows = []
+    stock = plan.stage_one["stock"].by_index()
+    stock_reduced = plan.stage_one_reduced_costs["stock"].by_index()
+    for key in data.stocks:
+        entry = case.stockpiles[key]
+        reduced = stock_reduced[key]
+        if entry.max is not None and stock[key] >= entry.max - tolerance and reduced < 0:
+            rows.append(("storage limit", *key, "", entry.max, -reduced))
+        elif entry.min > 0 and stock[key] <= entry.min + tolerance and reduced > 0:
+            rows.append(("stock floor", *key, "", entry.min, -reduced))
+    spare_reduced = plan.stage_one_reduced_costs["spare"].by_index()
+    for key in data.spare:
+        rows.append(("spare limit", *key, "", case.production[key].spare_max,
+                     max(0.0, -spare_reduced[key])))
+    ship = plan.stage_two_reduced_costs["ship"]
+    if ship.indices:
+        totals = pd.DataFrame({"link": [i[:3] for i in ship.indices],
+                               "value": np.maximum(0.0, -ship.values).sum(axis=0)})
+        for (sender, receiver, good), value in totals.groupby("link", sort=False)[
+                "value"].sum().items():
+            capacity = case.sharing[sender, receiver, good].capacity
+            if capacity is not None:
+                rows.append(("link capacity", sender, good, receiver, capacity, value))
+    for ally, dual in plan.stage_one_duals["budget"].by_index().items():
+        rows.append(("budget", ally, "", "", case.countries[ally].budget, -dual))
+    table = pd.DataFrame(rows, columns=["limit", "country", "good", "to", "limit value",
+                                        per_year])
+    table.loc[table[per_year].abs() < 1e-9, per_year] = 0.0
+    return table

@@ -23,7 +23,7 @@ EXAMPLE_OBJECTIVE = 6_814_538_275.0
 EXAMPLE_STAGE_ONE = 912_146_000.0
 
 REPORT_SHEETS = ["Summary", "Stockpiles", "Spare capacity", "Shortfalls", "Fill rates",
-                 "Shipments", "Scenario costs", "Supply plan"]
+                 "Shipments", "Scenario costs", "Shadow prices", "Supply plan"]
 SUMMARY_KEYS = {"status", "objective", "stage_one_cost", "expected_scenario_cost",
                 "stockpile", "spare_capacity", "expected_shortfall", "timings_s", "solver"}
 

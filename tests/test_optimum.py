@@ -283,7 +283,7 @@ def resolve_with_fixed_shipment(solved, scenario, index, units):
     pass_model(highs, compiled)
     outcome = run(highs, compiled)
     assert outcome.status == "optimal"
-    return extract_results(lp.plan(outcome.column_values), solved.data)
+    return extract_results(lp.plan(outcome), solved.data)
 
 
 def test_a_shipment_landing_after_the_horizon_delivers_nothing(tmp_path):
