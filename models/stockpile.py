@@ -48,6 +48,21 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
     return model
 
 
+def structure_key(case) -> tuple:
+    """Everything a built model holds as constants. Two cases with the same key differ
+    only in the model's mutable parameters — shortage penalties, budgets, scenario
+    probabilities and disruptions — so one built model serves both (what-if re-solves).
+    """
+    return (
+        case.settings,
+        tuple((name, c.role, c.budget is None) for name, c in case.countries.items()),
+        tuple((name, good.unit) for name, good in case.goods.items()),
+        tuple((key, d.demand) for key, d in case.demand.items()),
+        tuple(case.production.items()), tuple(case.imports.items()),
+        tuple(case.stockpiles.items()), tuple(case.sharing.items()), tuple(case.scenarios),
+    )
+
+
 def build_template_model(data: ModelData) -> pyo.ConcreteModel:
     """Stage one and a single scenario block ``template`` in normal times (every factor
     1, probability 1), built by the same functions as `build_model`.

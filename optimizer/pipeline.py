@@ -15,7 +15,14 @@ from optimizer.plain_lp import PlainLP
 from optimizer.problems import Problem
 from optimizer.replicated_lp import ReplicatedLP
 from optimizer.results import PlanValues, Results, extract_results
-from optimizer.solver import SolverOptions, SolverOutcome, new_highs, pass_model, run
+from optimizer.solver import (
+    SolverOptions,
+    SolverOutcome,
+    apply_changes,
+    new_highs,
+    pass_model,
+    run,
+)
 from optimizer.validation import validate
 from optimizer.workbook_reader import ReadLimits, read_workbook
 
@@ -69,21 +76,46 @@ def load_case(path: str | Path, timings: Timings,
         return validate(raw, case_name(path))
 
 
+class CaseSolver:
+    """Solves cases one after another. A case whose structure matches the previous one
+    (it changes only penalties, budgets, probabilities or disruptions) reuses the built
+    model and HiGHS's basis: only the changed numbers are sent, and HiGHS warm-starts."""
+
+    def __init__(self, options: SolverOptions | None = None,
+                 formulation: str = "replicated"):
+        self.options = options or SolverOptions()
+        self.formulation = formulation
+        self.lp = self.highs = self.compiled = None
+
+    def solve(self, case: Case, timings: Timings) -> SolvedCase:
+        """Build (or update) the LP, solve it with HiGHS and extract the plan (if HiGHS
+        found one)."""
+        with timings.phase("build"):
+            data = build_model_data(case)
+            reuse = (self.lp is not None and self.compiled.entries is not None
+                     and self.lp.can_update(data))
+            if not reuse:
+                self.lp = FORMULATIONS[self.formulation](data)
+        with timings.phase("handover"):
+            if reuse:
+                compiled = self.lp.update(data)
+                apply_changes(self.highs, self.compiled, compiled)
+            else:
+                compiled = self.lp.compile()
+                self.highs = new_highs(self.options)
+                pass_model(self.highs, compiled)
+            self.compiled = compiled
+        with timings.phase("solve"):
+            outcome = run(self.highs, compiled)
+        plan = results = None
+        if outcome.has_solution:
+            with timings.phase("extract"):
+                plan = self.lp.plan(outcome)
+                results = extract_results(plan, data)
+        return SolvedCase(case, data, self.lp, outcome, plan, results)
+
+
 def solve_case(case: Case, timings: Timings, options: SolverOptions | None = None,
                formulation: str = "replicated") -> SolvedCase:
     """Build the LP, solve it with HiGHS and extract the plan (if HiGHS found one)."""
-    with timings.phase("build"):
-        data = build_model_data(case)
-        lp = FORMULATIONS[formulation](data)
-    with timings.phase("handover"):
-        compiled = lp.compile()
-        highs = new_highs(options or SolverOptions())
-        pass_model(highs, compiled)
-    with timings.phase("solve"):
-        outcome = run(highs, compiled)
-    plan = results = None
-    if outcome.has_solution:
-        with timings.phase("extract"):
-            plan = lp.plan(outcome)
-            results = extract_results(plan, data)
-    return SolvedCase(case, data, lp, outcome, plan, results)
+    return CaseSolver(options, formulation).solve(case, timings)

@@ -28,7 +28,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.index_sets import ModelData
-from models.stockpile import build_template_model
+from models.stockpile import build_template_model, structure_key
 from optimizer.results import SCENARIO_COSTS, PlanValues, component_values
 from optimizer.solver import CompiledModel, SolverOutcome
 
@@ -119,8 +119,10 @@ class ReplicatedLP:
                             self.cols_of[id(param)].append(col)
         for row, (con, _) in enumerate(self.block_rows):
             for param in identify_mutable_parameters(con.expr):
-                if param.parent_block() is template:
-                    self.rows_of[id(param)].append(row)
+                if param.parent_block() is not template:
+                    raise AssertionError(f"{con.name} depends on the stage-one parameter "
+                                         f"{param.name}; `update` would miss it")
+                self.rows_of[id(param)].append(row)
         self.entries_of_row = {}
         for name in ("bs", "bb"):
             rows, cols, _ = self.parts[name]
@@ -149,9 +151,9 @@ class ReplicatedLP:
         rows = sorted({r for p, _ in changed for r in self.rows_of.get(id(p), ())})
         lower = [pyo.value(self.block_vars[c].lower) for c in cols]
         upper = [pyo.value(self.block_vars[c].upper) for c in cols]
-        row_lower, row_upper, parts, index, value = [], [], [], [], []
+        parts, index, value = [], [], []
         for row in rows:
-            con, kind = self.block_rows[row]
+            con, _ = self.block_rows[row]
             repn = generate_standard_repn(con.body, compute_values=True)
             entries = self.entries_of_row[row]
             for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
@@ -160,16 +162,13 @@ class ReplicatedLP:
                 parts.append(key[0])
                 index.append(entries[key])
                 value.append(float(coef))
-            low = None if con.lower is None else pyo.value(con.lower) - repn.constant
-            high = None if con.upper is None else pyo.value(con.upper) - repn.constant
-            row_lower.append(-np.inf if kind == 1 or low is None else low)
-            row_upper.append(np.inf if kind == -1 or high is None else high)
+        row_lower, row_upper = _row_bounds([self.block_rows[row] for row in rows])
         for param, old in changed:
             param.set_value(old)
         return _Patch(
             np.array(cols, dtype=np.int64), _floats(lower, -np.inf), _floats(upper, np.inf),
-            np.array(rows, dtype=np.int64), np.array(row_lower, dtype=float),
-            np.array(row_upper, dtype=float), parts, np.array(index, dtype=np.int64),
+            np.array(rows, dtype=np.int64), row_lower, row_upper, parts,
+            np.array(index, dtype=np.int64),
             np.array(value, dtype=float))
 
     def assemble(self) -> CompiledModel:
@@ -216,7 +215,33 @@ class ReplicatedLP:
             num_columns=shape[1], num_rows=shape[0], cost=cost, offset=self.offset,
             matrix=matrix, col_lower=np.concatenate(col_lower),
             col_upper=np.concatenate(col_upper), row_lower=np.concatenate(row_lower),
-            row_upper=np.concatenate(row_upper))
+            row_upper=np.concatenate(row_upper),
+            entries=(rows.astype(np.int32), cols.astype(np.int32), vals))
+
+    # --- what-if updates -----------------------------------------------------------------
+
+    def can_update(self, data: ModelData) -> bool:
+        """True if `data` differs from the built model's only in its mutable parameters
+        (penalties, budgets, probabilities, disruptions)."""
+        return structure_key(data.case) == structure_key(self.data.case)
+
+    def update(self, data: ModelData) -> CompiledModel:
+        """Set the new data's parameter values and re-assemble the LP's arrays. The
+        structure is unchanged, so the result differs from the previous arrays only in
+        numbers (see `optimizer.solver.apply_changes`)."""
+        if not self.can_update(data):
+            raise ValueError("the case's structure changed: build a new model")
+        self.data = data
+        model = self.model
+        for key, value in data.penalty.items():
+            model.penalty[key] = value
+        for ally in model.BUDGETED:
+            model.budget_limit[ally] = data.case.countries[ally].budget
+        objective = self.model.total_cost.expr
+        self.stage_cost = self._coefficients(objective, self.stage_position, len(self.stage_vars))
+        self.block_cost = self._coefficients(objective, self.position, len(self.block_vars))
+        self.stage_row_bounds = _row_bounds(self.stage_rows)
+        return self.assemble()
 
     # --- the solution ------------------------------------------------------------------
 
@@ -269,6 +294,19 @@ class ReplicatedLP:
             if id(var) in position:
                 vector[position[id(var)]] += coef
         return vector
+
+
+def _row_bounds(rows) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of compiled rows ((constraint, kind) pairs, kind 0: =,
+    1: ≤, −1: ≥), re-evaluated from the constraints' current parameter values."""
+    lower, upper = [], []
+    for con, kind in rows:
+        constant = generate_standard_repn(con.body, compute_values=True).constant
+        low = None if con.lower is None else pyo.value(con.lower) - constant
+        high = None if con.upper is None else pyo.value(con.upper) - constant
+        lower.append(-np.inf if kind == 1 or low is None else low)
+        upper.append(np.inf if kind == -1 or high is None else high)
+    return np.array(lower, dtype=float), np.array(upper, dtype=float)
 
 
 def _bounds(variables) -> tuple[np.ndarray, np.ndarray]:
