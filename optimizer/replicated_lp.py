@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
@@ -50,12 +49,50 @@ class _Patch:
     entry_value: np.ndarray
 
 
+class _LinearForm:
+    """A linear expression's coefficients over a set of columns, compiled once. The
+    constant coefficients sit in `base`; those that involve mutable parameters are kept
+    as expressions, indexed by parameter, so that a what-if re-evaluates only the
+    coefficients of the parameters it changed (a new penalty re-reads the shortage
+    columns alone)."""
+
+    def __init__(self, expr, position: dict[int, int], size: int):
+        repn = generate_standard_repn(expr, compute_values=False)
+        self.base = np.zeros(size)
+        self.terms_of_column: dict[int, list] = defaultdict(list)
+        self.columns_of_param: dict[int, set[int]] = defaultdict(set)
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            column = position.get(id(var))
+            if column is None:
+                continue
+            if type(coef) in NATIVE:
+                self.base[column] += coef
+                continue
+            self.terms_of_column[column].append(coef)
+            for param in identify_mutable_parameters(coef):
+                self.columns_of_param[id(param)].add(column)
+        self.vector = self.base.copy()
+        self._evaluate(self.terms_of_column)
+
+    def refresh(self, changed_params: set[int]) -> np.ndarray:
+        """The coefficient vector after the parameters `changed_params` (ids) changed."""
+        columns = set().union(*(self.columns_of_param.get(p, ()) for p in changed_params))
+        self._evaluate(columns)
+        return self.vector
+
+    def _evaluate(self, columns) -> None:
+        for column in columns:
+            self.vector[column] = self.base[column] + sum(
+                pyo.value(coef) for coef in self.terms_of_column[column])
+
+
 class ReplicatedLP:
     """The LP of `data` as the template model replicated over the scenarios."""
 
     def __init__(self, data: ModelData):
         self.data = data
         self.model = build_template_model(data)
+        self._patches: dict[str, tuple] = {}
 
     # --- compiling the template --------------------------------------------------------
 
@@ -98,11 +135,32 @@ class ReplicatedLP:
         self.block_row_bounds = (row_lower[row_in_block], row_upper[row_in_block])
         self.stage_col_bounds = _bounds(self.stage_vars)
         self.block_col_bounds = _bounds(self.block_vars)
-        cost = np.asarray(info.c.toarray(), dtype=float).reshape(-1)
-        self.stage_cost, self.block_cost = cost[~in_block], cost[in_block]
         self.offset = float(info.c_offset[0])
         self._index_dependencies()
+        self._cost_accounts()
         return self.assemble()
+
+    def _cost_accounts(self) -> None:
+        """Linear forms of the objective (over stage-one and block columns) and of the
+        cost expressions reported per scenario (C_ω and its parts) and F."""
+        template, model = self.model.template, self.model
+        n_stage, n_block = len(self.stage_vars), len(self.block_vars)
+        self.forms = {
+            "objective_stage": _LinearForm(model.total_cost.expr, self.stage_position, n_stage),
+            "objective_block": _LinearForm(model.total_cost.expr, self.position, n_block),
+            "stage_one_cost": _LinearForm(model.stage_one_cost.expr, self.stage_position,
+                                          n_stage),
+            **{name: _LinearForm(getattr(template, name).expr, self.position, n_block)
+               for name in SCENARIO_COSTS}}
+        self._evaluate_costs(set())
+
+    def _evaluate_costs(self, changed_params: set[int]) -> None:
+        """Cost vectors after the mutable parameters `changed_params` (ids) changed."""
+        vectors = {name: form.refresh(changed_params) for name, form in self.forms.items()}
+        self.stage_cost = vectors["objective_stage"]
+        self.block_cost = vectors["objective_block"]
+        self.stage_one_cost_vector = vectors["stage_one_cost"]
+        self.cost_vectors = {name: vectors[name] for name in SCENARIO_COSTS}
 
     def _index_dependencies(self) -> None:
         """Which template numbers depend on which scenario parameter."""
@@ -133,10 +191,19 @@ class ReplicatedLP:
     # --- scenarios ---------------------------------------------------------------------
 
     def _patch(self, scenario: str) -> _Patch:
+        """The scenario's patch, computed again only if its parameter values changed."""
+        values = self.data.scenario_parameters(scenario)
+        key = tuple(sorted((name, tuple(sorted(entries.items())))
+                           for name, entries in values.items() if name != "probability"))
+        cached = self._patches.get(scenario)
+        if cached is None or cached[0] != key:
+            cached = self._patches[scenario] = (key, self._evaluate_patch(values))
+        return cached[1]
+
+    def _evaluate_patch(self, values: dict) -> _Patch:
         """Set the scenario's parameter values on the template, re-evaluate what depends
         on them, and restore the template."""
         template = self.model.template
-        values = self.data.scenario_parameters(scenario)
         changed = []
         for name, entries in values.items():
             if name == "probability":
@@ -206,14 +273,11 @@ class ReplicatedLP:
         cols = np.concatenate([ss_cols, np.broadcast_to(bs_cols, (count, len(bs_cols))).ravel(),
                                (bb_cols + offsets_col).ravel()])
         vals = np.concatenate([ss_vals, values["bs"].ravel(), values["bb"].ravel()])
-        keep = vals != 0.0
-        shape = (m_stage + count * m_block, n_stage + count * n_block)
-        matrix = sp.csc_array((vals[keep], (rows[keep], cols[keep])), shape=shape)
         probability = np.array([self.data.probability[s] for s in scenarios])
         cost = np.concatenate([self.stage_cost, np.outer(probability, self.block_cost).ravel()])
         return CompiledModel(
-            num_columns=shape[1], num_rows=shape[0], cost=cost, offset=self.offset,
-            matrix=matrix, col_lower=np.concatenate(col_lower),
+            num_columns=n_stage + count * n_block, num_rows=m_stage + count * m_block,
+            cost=cost, offset=self.offset, col_lower=np.concatenate(col_lower),
             col_upper=np.concatenate(col_upper), row_lower=np.concatenate(row_lower),
             row_upper=np.concatenate(row_upper),
             entries=(rows.astype(np.int32), cols.astype(np.int32), vals))
@@ -233,13 +297,14 @@ class ReplicatedLP:
             raise ValueError("the case's structure changed: build a new model")
         self.data = data
         model = self.model
-        for key, value in data.penalty.items():
-            model.penalty[key] = value
-        for ally in model.BUDGETED:
-            model.budget_limit[ally] = data.case.countries[ally].budget
-        objective = self.model.total_cost.expr
-        self.stage_cost = self._coefficients(objective, self.stage_position, len(self.stage_vars))
-        self.block_cost = self._coefficients(objective, self.position, len(self.block_vars))
+        changed = set()
+        for param, value in [*((model.penalty[k], v) for k, v in data.penalty.items()),
+                             *((model.budget_limit[a], data.case.countries[a].budget)
+                               for a in model.BUDGETED)]:
+            if param.value != value:
+                param.set_value(value)
+                changed.add(id(param))
+        self._evaluate_costs(changed)
         self.stage_row_bounds = _row_bounds(self.stage_rows)
         return self.assemble()
 
@@ -261,11 +326,8 @@ class ReplicatedLP:
         stage_components = list(self.model.component_objects(pyo.Var, descend_into=False))
         row_position = {id(con): i for i, (con, _) in enumerate(self.stage_rows)}
         stage_duals = outcome.row_duals[None, :len(self.stage_rows)]
-        costs = {name: blocks @ self._coefficients(getattr(template, name).expr,
-                                                   self.position, n_block)
-                 for name in SCENARIO_COSTS}
-        stage_one_cost = float(stage[0] @ self._coefficients(
-            self.model.stage_one_cost.expr, self.stage_position, n_stage))
+        costs = {name: blocks @ vector for name, vector in self.cost_vectors.items()}
+        stage_one_cost = float(stage[0] @ self.stage_one_cost_vector)
         probability = np.array([self.data.probability[s] for s in scenarios])
         return PlanValues(
             scenarios=list(scenarios),
@@ -285,15 +347,6 @@ class ReplicatedLP:
                 c.local_name: component_values(c, row_position, stage_duals, 0.0)
                 for c in self.model.component_objects(pyo.Constraint, descend_into=False)},
         )
-
-    @staticmethod
-    def _coefficients(expr, position: dict[int, int], size: int) -> np.ndarray:
-        repn = generate_standard_repn(expr, compute_values=True)
-        vector = np.zeros(size)
-        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-            if id(var) in position:
-                vector[position[id(var)]] += coef
-        return vector
 
 
 def _row_bounds(rows) -> tuple[np.ndarray, np.ndarray]:

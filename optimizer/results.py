@@ -100,18 +100,18 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
     for component in (*plan.stage_one.values(), *plan.stage_two.values()):
         component.values[np.abs(component.values) < tolerance] = 0.0
     probability = np.array([data.probability[s] for s in plan.scenarios])
-    supply = supply_plan(plan, data)
+    grid = PlanGrid(plan, data)
     return Results(
         objective=plan.objective,
         stage_one_cost=plan.stage_one_cost,
         expected_scenario_cost=float(probability @ plan.scenario_costs["cost"]),
         stockpiles=_stockpiles(plan, data),
         spare_capacity=_spare_capacity(plan, data),
-        supply_plan=supply,
+        supply_plan=grid.table(plan.scenarios),
         shipments=_shipments(plan, data),
         scenario_costs=_scenario_costs(plan, data),
-        fill_rates=_fill_rates(supply),
-        expected_shortfall=_expected_shortfall(supply, data),
+        fill_rates=_fill_rates(grid, plan.scenarios),
+        expected_shortfall=_expected_shortfall(grid, plan.scenarios),
         shadow_prices=_shadow_prices(plan, data, tolerance),
     )
 
@@ -151,77 +151,101 @@ def _spare_capacity(plan: PlanValues, data: ModelData) -> pd.DataFrame:
         "spare max (units/period)", "ramp-up (periods)", f"cost ({currency}/year)"])
 
 
-PLAN_KEYS = ["scenario", "country", "good", "period"]
-PLAN_TERMS = ["produced", "imported", "drawn from stock", "received", "sent", "short"]
+PLAN_COLUMNS = ["scenario", "country", "good", "period", "demand", "produced", "imported",
+                "drawn from stock", "received", "sent", "short"]
 
 
-def _long(plan: PlanValues, component: str, fields: list[str]) -> pd.DataFrame:
-    """A stage-two component as a long table: scenario, its index fields, value."""
-    values = plan.stage_two[component]
-    count = len(values.indices)
-    columns = list(zip(*values.indices, strict=True)) if count else [()] * len(fields)
-    frame = pd.DataFrame({
-        "scenario": np.repeat(np.array(plan.scenarios, dtype=object), count),
-        **{name: np.tile(np.array(column, dtype=object), len(plan.scenarios))
-           for name, column in zip(fields, columns, strict=True)},
-        "value": values.values.reshape(-1),
-    })
-    if "period" in frame:
-        frame["period"] = frame["period"].astype(int)
-    return frame
+class PlanGrid:
+    """The balance rows of every scenario as one array ``[term][scenario, node, period]``.
 
+    Each stage-two variable adds to exactly one cell of the grid (a shipment to two:
+    sent where it leaves, received where and when it lands), so the plan is summed with
+    `np.add.at` on integer positions instead of grouping labels.
+    """
 
-def supply_plan(plan: PlanValues, data: ModelData) -> pd.DataFrame:
-    """Per scenario, ally, good and period: demand and every term of the balance row."""
-    case = data.case
-    nodes = pd.DataFrame(data.nodes, columns=["country", "good"])
-    base = nodes.merge(pd.DataFrame({"period": data.periods}), how="cross")
-    frame = pd.DataFrame({
-        "scenario": np.repeat(np.array(plan.scenarios, dtype=object), len(base)),
-        "country": np.tile(base["country"].to_numpy(), len(plan.scenarios)),
-        "good": np.tile(base["good"].to_numpy(), len(plan.scenarios)),
-        "period": np.tile(base["period"].to_numpy(), len(plan.scenarios)),
-    })
-    frame["demand"] = [
-        data.demand.get((n, g), 0.0) * data.factors[s].demand.get((n, g, t), 1.0)
-        for s, n, g, t in zip(frame["scenario"], frame["country"], frame["good"],
-                              frame["period"], strict=True)]
-    lead = {link: case.sharing[link].lead_periods for link in data.links}
-    ship = _long(plan, "ship", ["from", "to", "good", "period"])
-    ship["arrives"] = ship["period"] + [lead[k] for k in zip(ship["from"], ship["to"],
-                                                             ship["good"], strict=True)]
-    landed = ship[ship["arrives"] <= case.settings.periods]
-    terms = {
-        "produced": _long(plan, "produce", ["country", "good", "period"]),
-        "imported": _long(plan, "imported", ["origin", "country", "good", "period"]),
-        "drawn from stock": _long(plan, "draw", ["country", "good", "period"]),
-        "received": landed.drop(columns=["period", "from"]).rename(
-            columns={"to": "country", "arrives": "period"}),
-        "sent": ship.drop(columns=["to", "arrives"]).rename(columns={"from": "country"}),
-        "short": _long(plan, "short", ["country", "good", "period"]),
-    }
-    frame = frame.set_index(PLAN_KEYS)
-    for name, table in terms.items():
-        summed = table.groupby(PLAN_KEYS, sort=False)["value"].sum()
-        frame[name] = summed.reindex(frame.index, fill_value=0.0).to_numpy()
-    return frame.reset_index()
+    def __init__(self, plan: PlanValues, data: ModelData):
+        self.data = data
+        self.node_index = {node: i for i, node in enumerate(data.nodes)}
+        periods = data.case.settings.periods
+        shape = (len(plan.scenarios), len(data.nodes), periods)
+        self.terms = {name: np.zeros(shape) for name in PLAN_COLUMNS[4:]}
+        self.terms["demand"][:] = self._demand(plan.scenarios)
+        self._add("produced", plan.stage_two["produce"], lambda n, g, t: (n, g, t))
+        self._add("imported", plan.stage_two["imported"], lambda o, d, g, t: (d, g, t))
+        self._add("drawn from stock", plan.stage_two["draw"], lambda n, g, t: (n, g, t))
+        self._add("short", plan.stage_two["short"], lambda n, g, t: (n, g, t))
+        self._add("sent", plan.stage_two["ship"], lambda a, b, g, t: (a, g, t))
+        sharing = data.case.sharing
+        self._add("received", plan.stage_two["ship"],
+                  lambda a, b, g, t: (b, g, t + sharing[a, b, g].lead_periods))
+
+    def _demand(self, scenarios: list[str]) -> np.ndarray:
+        """D[n,g] · m[n,g,t,ω] on the grid."""
+        periods = self.data.case.settings.periods
+        base = np.array([self.data.demand.get(node, 0.0) for node in self.data.nodes])
+        demand = np.repeat(base[None, :, None], periods, axis=2)
+        demand = np.repeat(demand, len(scenarios), axis=0)
+        for k, scenario in enumerate(scenarios):
+            for (n, g, t), factor in self.data.factors[scenario].demand.items():
+                if (n, g) in self.node_index:
+                    demand[k, self.node_index[n, g], t - 1] *= factor
+        return demand
+
+    def _add(self, term: str, component: ComponentValues, cell) -> None:
+        """Add each variable's values (all scenarios at once) to its cell; cells past the
+        horizon (shipments that land too late) take nothing."""
+        periods = self.data.case.settings.periods
+        flat = []
+        for index in component.indices:
+            node, good, period = cell(*index)
+            inside = period <= periods
+            flat.append(self.node_index[node, good] * periods + period - 1 if inside else -1)
+        flat = np.array(flat, dtype=np.int64)
+        keep = flat >= 0
+        target = self.terms[term].reshape(self.terms[term].shape[0], -1)
+        for k in range(target.shape[0]):
+            np.add.at(target[k], flat[keep], component.values[k, keep])
+
+    def table(self, scenarios: list[str]) -> pd.DataFrame:
+        """The grid as a tidy table, one row per scenario, ally, good and period."""
+        count, nodes, periods = self.terms["demand"].shape
+        countries = np.array([n for n, _ in self.data.nodes], dtype=object)
+        goods = np.array([g for _, g in self.data.nodes], dtype=object)
+        frame = pd.DataFrame({
+            "scenario": np.repeat(np.array(scenarios, dtype=object), nodes * periods),
+            "country": np.tile(np.repeat(countries, periods), count),
+            "good": np.tile(np.repeat(goods, periods), count),
+            "period": np.tile(np.arange(1, periods + 1), count * nodes),
+        })
+        for name in PLAN_COLUMNS[4:]:
+            frame[name] = self.terms[name].reshape(-1)
+        return frame
 
 
 def _shipments(plan: PlanValues, data: ModelData) -> pd.DataFrame:
+    """The shipments that carry something: scenario, link, periods sent and arriving."""
     case = data.case
     currency = case.settings.currency
-    ship = _long(plan, "ship", ["from", "to", "good", "period sent"])
-    ship = ship[ship["value"] != 0].rename(columns={"value": "units"})
-    links = list(zip(ship["from"], ship["to"], ship["good"], strict=True))
-    arrives = ship["period sent"].to_numpy() + np.array(
-        [case.sharing[k].lead_periods for k in links], dtype=int)
-    ship.insert(5, "period arriving",
-                pd.array(np.where(arrives <= case.settings.periods, arrives, -1),
-                         dtype="Int64").astype(object))
-    ship.loc[ship["period arriving"] == -1, "period arriving"] = None
-    ship[f"cost ({currency})"] = ship["units"].to_numpy() * np.array(
-        [case.sharing[k].unit_cost for k in links], dtype=float)
-    return ship.reset_index(drop=True)
+    ship = plan.stage_two["ship"]
+    links = [index[:3] for index in ship.indices]
+    sent = np.array([index[3] for index in ship.indices], dtype=np.int64)
+    lead = np.array([case.sharing[link].lead_periods for link in links], dtype=np.int64)
+    unit_cost = np.array([case.sharing[link].unit_cost for link in links], dtype=float)
+    scenario_of, column = np.nonzero(ship.values)
+    units = ship.values[scenario_of, column]
+    arrives = sent[column] + lead[column]
+    link_array = np.array(links, dtype=object).reshape(len(links), 3)
+    return pd.DataFrame({
+        "scenario": np.array(plan.scenarios, dtype=object)[scenario_of],
+        "from": link_array[column, 0] if len(links) else [],
+        "to": link_array[column, 1] if len(links) else [],
+        "good": link_array[column, 2] if len(links) else [],
+        "period sent": sent[column],
+        "period arriving": [a if a <= case.settings.periods else None
+                            for a in arrives.tolist()],
+        "units": units,
+        f"cost ({currency})": units * unit_cost[column],
+    })
 
 
 def _scenario_costs(plan: PlanValues, data: ModelData) -> pd.DataFrame:
@@ -239,21 +263,31 @@ def _scenario_costs(plan: PlanValues, data: ModelData) -> pd.DataFrame:
     return table
 
 
-def _fill_rates(supply: pd.DataFrame) -> pd.DataFrame:
+def _fill_rates(grid: PlanGrid, scenarios: list[str]) -> pd.DataFrame:
     """Per scenario, ally and good over the horizon: fill rate = 1 − short / demand."""
-    demanded = supply[supply["demand"] > 0]
-    totals = (demanded.groupby(["scenario", "country", "good"], sort=False)[
-        ["demand", "short"]].sum().reset_index())
-    totals["fill rate"] = 1.0 - totals["short"] / totals["demand"]
-    return totals.rename(columns={"demand": "demand (units)", "short": "short (units)"})
+    demand = grid.terms["demand"].sum(axis=2)
+    short = grid.terms["short"].sum(axis=2)
+    scenario_of, node = np.nonzero(demand > 0)
+    return pd.DataFrame({
+        "scenario": np.array(scenarios, dtype=object)[scenario_of],
+        "country": [grid.data.nodes[i][0] for i in node],
+        "good": [grid.data.nodes[i][1] for i in node],
+        "demand (units)": demand[scenario_of, node],
+        "short (units)": short[scenario_of, node],
+        "fill rate": 1.0 - short[scenario_of, node] / demand[scenario_of, node],
+    })
 
 
-def _expected_shortfall(supply: pd.DataFrame, data: ModelData) -> pd.DataFrame:
-    """Per ally and good: Σ_ω π_ω Σ_t z (units over the horizon)."""
-    demanded = supply[supply["demand"] > 0]
-    weighted = demanded.assign(
-        units=demanded["short"] * demanded["scenario"].map(data.probability))
-    return weighted.groupby(["country", "good"], sort=False)["units"].sum().reset_index()
+def _expected_shortfall(grid: PlanGrid, scenarios: list[str]) -> pd.DataFrame:
+    """Per ally and good with demand: Σ_ω π_ω Σ_t z (units over the horizon)."""
+    probability = np.array([grid.data.probability[s] for s in scenarios])
+    units = probability @ grid.terms["short"].sum(axis=2)
+    demanded = [i for i, node in enumerate(grid.data.nodes) if node in grid.data.demand]
+    return pd.DataFrame({
+        "country": [grid.data.nodes[i][0] for i in demanded],
+        "good": [grid.data.nodes[i][1] for i in demanded],
+        "units": units[demanded],
+    })
 
 
 def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.DataFrame:

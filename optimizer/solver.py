@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 OPTIMAL = "optimal"
 
@@ -53,14 +54,28 @@ class CompiledModel:
     num_rows: int
     cost: np.ndarray
     offset: float
-    matrix: object  # scipy.sparse csc
     col_lower: np.ndarray
     col_upper: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
+    matrix: object = field(repr=False, default=None)
+    """A as a scipy.sparse CSC array; built from `entries` on first use if not given."""
     entries: tuple | None = field(repr=False, default=None)
     """(rows, cols, values) of every structural entry, zeros included, when the model
     can be updated in place (`apply_changes`)."""
+
+    def csc(self):
+        if self.matrix is None:
+            rows, cols, values = self.entries
+            keep = values != 0.0
+            self.matrix = sp.csc_array((values[keep], (rows[keep], cols[keep])),
+                                       shape=(self.num_rows, self.num_columns))
+        return self.matrix
+
+    def num_nonzeros(self) -> int:
+        if self.matrix is None:
+            return int(np.count_nonzero(self.entries[2]))
+        return int(self.matrix.nnz)
 
 
 def new_highs(options: SolverOptions) -> highspy.Highs:
@@ -87,7 +102,7 @@ def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
     lp.col_upper_ = compiled.col_upper
     lp.row_lower_ = compiled.row_lower
     lp.row_upper_ = compiled.row_upper
-    matrix = compiled.matrix
+    matrix = compiled.csc()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.asarray(matrix.indptr, dtype=np.int32)
     lp.a_matrix_.index_ = np.asarray(matrix.indices, dtype=np.int32)
@@ -99,6 +114,7 @@ def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
 
 def run(highs: highspy.Highs, compiled: CompiledModel) -> SolverOutcome:
     """Run HiGHS and collect its status, objective and solution arrays."""
+    started = highs.getRunTime()  # HiGHS's clock runs on across re-solves
     highs.run()
     model_status = highs.getModelStatus()
     info = highs.getInfo()
@@ -110,14 +126,14 @@ def run(highs: highspy.Highs, compiled: CompiledModel) -> SolverOutcome:
         model_status=highs.modelStatusToString(model_status),
         has_solution=has_solution,
         objective=info.objective_function_value if has_solution else None,
-        run_time_s=highs.getRunTime(),
+        run_time_s=highs.getRunTime() - started,
         version=highs.version(),
         column_values=np.asarray(solution.col_value, dtype=float),
         row_duals=np.asarray(solution.row_dual, dtype=float),
         column_duals=np.asarray(solution.col_dual, dtype=float),
         num_columns=compiled.num_columns,
         num_rows=compiled.num_rows,
-        num_nonzeros=int(compiled.matrix.nnz),
+        num_nonzeros=compiled.num_nonzeros(),
     )
 
 
