@@ -30,6 +30,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
         write(temporary)
         with temporary.open("rb+") as stream:
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 is for the draft only
         os.replace(temporary, path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
@@ -37,3 +38,9 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

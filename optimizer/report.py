@@ -1,28 +1,27 @@
 """The report workbook: a Summary sheet, then one tidy table a sheet.
 
-Written in openpyxl's write-only (streaming) mode and atomically; every text cell passes
-through `safe_text`, so nothing copied from an input can become a formula.
+Written by `optimizer.xlsx_writer` (vectorised: the benchmark M report in 0.45 s instead
+of 15 s with openpyxl's write-only mode) and atomically. No cell is a formula: text is
+written as inline strings, and every text cell passes through `safe_text`, so nothing
+copied from an input can become one, even after an export to CSV.
+
+A table longer than a sheet (1,048,576 rows, header included) continues on sheets
+'<name> (2)', … and the Summary sheet says so.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from optimizer.case import Case
-from optimizer.cells import safe_text
 from optimizer.files import write_atomically
 from optimizer.results import Results
+from optimizer.xlsx_writer import MAX_ROWS, Rows, Table, sheet_names, write_workbook
 
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-NUMBER_FORMAT = "#,##0.00"
+TITLE = "Stockpile and reallocation plan"
+SUMMARY_WIDTHS = (58, 24)
 
 
 def summary_rows(case: Case, results: Results, status: str) -> list[tuple[str, object]]:
@@ -45,9 +44,12 @@ def summary_rows(case: Case, results: Results, status: str) -> list[tuple[str, o
     ]
 
 
-def write_report(path: str | Path, case: Case, results: Results, status: str) -> Path:
-    """Write the report workbook to `path` atomically."""
-    tables = {
+def write_report(path: str | Path, case: Case, results: Results, status: str,
+                 max_rows: int = MAX_ROWS) -> Path:
+    """Write the report workbook to `path` atomically. (`max_rows`, the rows a sheet
+    holds, is Excel's limit; a smaller value is for tests.)"""
+    currency = case.settings.currency
+    tables = [Table(title, frame, currency=currency) for title, frame in {
         "Stockpiles": results.stockpiles,
         "Spare capacity": results.spare_capacity,
         "Shortfalls": shortfall_table(results.supply_plan),
@@ -56,14 +58,19 @@ def write_report(path: str | Path, case: Case, results: Results, status: str) ->
         "Scenario costs": results.scenario_costs,
         "Shadow prices": results.shadow_prices,
         "Supply plan": results.supply_plan.rename(columns=_with_units),
-    }
+    }.items()]
+    notes = []
+    for table in tables:
+        names = sheet_names(table, max_rows)
+        if len(names) > 1:
+            continued = ", ".join(f"'{name}'" for name in names[1:])
+            notes.append(("Note", f"'{table.name}' has {len(table.frame):,} rows, more "
+                                  f"than one sheet holds: it continues on {continued}"))
+    summary = Rows("Summary", [(), *summary_rows(case, results, status), *notes],
+                   title=TITLE, widths=SUMMARY_WIDTHS, bold_first_column=True)
 
     def write(temporary: Path) -> None:
-        workbook = Workbook(write_only=True)
-        _write_summary(workbook, summary_rows(case, results, status))
-        for title, table in tables.items():
-            _write_table(workbook, title, table)
-        workbook.save(temporary)
+        write_workbook(temporary, [summary, *tables], max_rows=max_rows)
 
     return write_atomically(path, write)
 
@@ -79,41 +86,3 @@ def shortfall_table(plan: pd.DataFrame) -> pd.DataFrame:
 def _with_units(column: str) -> str:
     return column if column in ("scenario", "country", "good", "period") else \
         f"{column} (units)"
-
-
-def _write_summary(workbook: Workbook, rows: list[tuple[str, object]]) -> None:
-    sheet = workbook.create_sheet("Summary")
-    sheet.column_dimensions["A"].width = 58
-    sheet.column_dimensions["B"].width = 24
-    title = WriteOnlyCell(sheet, value="Stockpile and reallocation plan")
-    title.font = TITLE_FONT
-    sheet.append([title])
-    sheet.append([])
-    for label, value in rows:
-        sheet.append([_cell(sheet, label, bold=True), _cell(sheet, value)])
-
-
-def _write_table(workbook: Workbook, title: str, table: pd.DataFrame) -> None:
-    sheet = workbook.create_sheet(title)
-    for index, column in enumerate(table.columns):
-        width = max(12, min(40, len(str(column)) + 2))
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, column, bold=True) for column in table.columns])
-    for record in table.itertuples(index=False, name=None):
-        sheet.append([_cell(sheet, value) for value in record])
-
-
-def _cell(sheet, value: object, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, float) and math.isnan(value):
-        value = None
-    elif hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-    cell = WriteOnlyCell(sheet, value=safe_text(value))
-    if bold:
-        cell.font = HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True)
-    elif isinstance(value, float):
-        cell.number_format = NUMBER_FORMAT
-    return cell
-

@@ -195,3 +195,17 @@ def test_readme_workbook_table_is_generated_from_the_schema():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = readme.split("<!-- schema:start -->\n")[1].split("<!-- schema:end -->")[0]
     assert documented == markdown_table()
+
+
+def test_report_gets_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    path = write_case(tmp_path / "tiny.xlsx", base_case())
+    report = tmp_path / "r.xlsx"
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["solve", str(path), "-o", str(report), "-q"]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(report.stat().st_mode) == 0o644
