@@ -100,21 +100,10 @@ class ReplicatedLP:
         """Compile the template once, then assemble the full LP's arrays."""
         template = self.model.template
         info = LinearStandardFormCompiler().write(self.model, mixed_form=True)
-        in_block = np.fromiter((v.parent_block() is template for v in info.columns),
-                               dtype=bool, count=len(info.columns))
-        self.stage_vars = [v for v, b in zip(info.columns, in_block, strict=True) if not b]
-        self.block_vars = [v for v, b in zip(info.columns, in_block, strict=True) if b]
-        local_col = np.empty(len(info.columns), dtype=np.int64)
-        local_col[~in_block] = np.arange(len(self.stage_vars))
-        local_col[in_block] = np.arange(len(self.block_vars))
-
-        row_in_block = np.fromiter((con.parent_block() is template for con, _ in info.rows),
-                                   dtype=bool, count=len(info.rows))
-        self.stage_rows = [r for r, b in zip(info.rows, row_in_block, strict=True) if not b]
-        self.block_rows = [r for r, b in zip(info.rows, row_in_block, strict=True) if b]
-        local_row = np.empty(len(info.rows), dtype=np.int64)
-        local_row[~row_in_block] = np.arange(len(self.stage_rows))
-        local_row[row_in_block] = np.arange(len(self.block_rows))
+        in_block, self.stage_vars, self.block_vars, local_col = _split(
+            info.columns, lambda var: var.parent_block() is template)
+        row_in_block, self.stage_rows, self.block_rows, local_row = _split(
+            info.rows, lambda row: row[0].parent_block() is template)
 
         matrix = info.A.tocoo()
         row_block, col_block = row_in_block[matrix.row], in_block[matrix.col]
@@ -347,6 +336,18 @@ class ReplicatedLP:
                 c.local_name: component_values(c, row_position, stage_duals, 0.0)
                 for c in self.model.component_objects(pyo.Constraint, descend_into=False)},
         )
+
+
+def _split(items: list, in_block) -> tuple[np.ndarray, list, list, np.ndarray]:
+    """Columns or rows of the compiled template into stage one and the block: a mask
+    (True: in the block), both lists, and each item's position within its own list."""
+    mask = np.fromiter((in_block(item) for item in items), dtype=bool, count=len(items))
+    stage = [item for item, inside in zip(items, mask, strict=True) if not inside]
+    block = [item for item, inside in zip(items, mask, strict=True) if inside]
+    local = np.empty(len(items), dtype=np.int64)
+    local[~mask] = np.arange(len(stage))
+    local[mask] = np.arange(len(block))
+    return mask, stage, block, local
 
 
 def _row_bounds(rows) -> tuple[np.ndarray, np.ndarray]:
