@@ -128,9 +128,15 @@ def _supplied_nodes(case: Case) -> set[Node]:
     return nodes
 
 
+def supplied_nodes(case: Case) -> set[Node]:
+    """Allies that can come to hold a good: by production, imports or stock, or along
+    sharing links from an ally that can."""
+    return _reachable(_supplied_nodes(case), case.sharing, forward=True)
+
+
 def _useful_links(case: Case) -> list[Link]:
     """Links whose sender can be supplied and whose receiver can pass on to demand."""
-    supplied = _reachable(_supplied_nodes(case), case.sharing, forward=True)
+    supplied = supplied_nodes(case)
     demanded = _reachable({k for k, d in case.demand.items() if d.demand > 0},
                           case.sharing, forward=False)
     return [(a, b, g) for a, b, g in case.sharing if (a, g) in supplied and (b, g) in demanded]

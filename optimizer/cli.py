@@ -3,20 +3,25 @@
 Exit codes (a contract for batch scripts):
 0 solved to optimality; 1 internal error (a bug: please report it); 2 input errors
 (the workbook or the command line); 3 HiGHS could not prove optimality (time limit,
-numerical trouble), with whatever plan it has; 4 an output file could not be written.
+numerical trouble), with whatever plan it has; 4 an output file could not be written;
+130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run leaves no partial
+file.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
-from optimizer.pipeline import Timings, case_name, load_case, solve_case
-from optimizer.problems import InputError, Problem, SolverError, StockpileError
+from optimizer.pipeline import CaseSolver, Timings, case_name, load_case
+from optimizer.problems import InputError, InternalError, Problem, SolverError, StockpileError
 from optimizer.report import write_report
-from optimizer.solver import SolverOptions
+from optimizer.solver import INFEASIBLE, SolverOptions
 from optimizer.summary import summary, write_summary
 from optimizer.template import write_template
 
@@ -24,11 +29,39 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 EXIT_NOT_OPTIMAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+def _stop(code: int) -> int:
+    """Exit code `code` now if HiGHS is still running in its thread (it cannot be joined
+    promptly and holds nothing that needs saving); otherwise return it."""
+    if any(t.daemon and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt for Ctrl-C."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.command(args)
     except InputError as exc:
@@ -44,9 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # stdout closed early (`| head`): not an error of the run
         sys.stderr.close()
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("interrupted; no output was written", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Terminated) as exc:
+        code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        print("interrupted: the run stopped; no partial file was left", file=sys.stderr)
+        return _stop(code)
     except Exception:  # a bug, not a user's mistake: say so, keep the details
         print("internal error (a bug in stockpile; please report it with this text):",
               file=sys.stderr)
@@ -96,9 +130,18 @@ def _solve(args: argparse.Namespace) -> int:
     _print_problems(warnings)
     options = SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
                             show_log=args.solver_log)
-    solved = solve_case(case, timings, options)
+    solver = CaseSolver(options, warn=lambda text: print(f"warning: {text}",
+                                                          file=sys.stderr))
+    solved = solver.solve(case, timings)
     outcome = solved.outcome
     report_path = args.output or Path("reports") / f"{case_name(args.case)}.xlsx"
+    if outcome.status == INFEASIBLE:
+        lp_path = report_path.with_suffix(".infeasible.mps")
+        solver.write_lp(lp_path)
+        raise InternalError(
+            f"HiGHS found the LP {outcome.model_status.lower()}, which a valid case cannot "
+            f"be (every shortfall is priced): this is a bug in stockpile. The LP was "
+            f"written to {lp_path}; please report it with the case workbook.")
     if solved.results is not None:
         with timings.phase("report"):
             write_report(report_path, case, solved.results, outcome.status)

@@ -22,6 +22,7 @@ from optimizer.solver import (
     new_highs,
     pass_model,
     run,
+    scaling_warnings,
 )
 from optimizer.validation import validate
 from optimizer.workbook_reader import ReadLimits, read_workbook
@@ -82,10 +83,16 @@ class CaseSolver:
     model and HiGHS's basis: only the changed numbers are sent, and HiGHS warm-starts."""
 
     def __init__(self, options: SolverOptions | None = None,
-                 formulation: str = "replicated"):
+                 formulation: str = "replicated", warn: Callable[[str], None] | None = None):
         self.options = options or SolverOptions()
         self.formulation = formulation
+        self.warn = warn
         self.lp = self.highs = self.compiled = None
+
+    def write_lp(self, path: str | Path) -> None:
+        """Write the LP HiGHS holds (MPS or LP format, by the file's suffix)."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.highs.writeModel(str(path))
 
     def solve(self, case: Case, timings: Timings) -> SolvedCase:
         """Build (or update) the LP, solve it with HiGHS and extract the plan (if HiGHS
@@ -105,6 +112,8 @@ class CaseSolver:
                 self.highs = new_highs(self.options)
                 pass_model(self.highs, compiled)
             self.compiled = compiled
+            for warning in scaling_warnings(compiled) if self.warn else ():
+                self.warn(warning)
         with timings.phase("solve"):
             outcome = run(self.highs, compiled)
         plan = results = None
@@ -116,6 +125,7 @@ class CaseSolver:
 
 
 def solve_case(case: Case, timings: Timings, options: SolverOptions | None = None,
-               formulation: str = "replicated") -> SolvedCase:
+               formulation: str = "replicated",
+               warn: Callable[[str], None] | None = None) -> SolvedCase:
     """Build the LP, solve it with HiGHS and extract the plan (if HiGHS found one)."""
-    return CaseSolver(options, formulation).solve(case, timings)
+    return CaseSolver(options, formulation, warn).solve(case, timings)

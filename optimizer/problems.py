@@ -29,6 +29,12 @@ class StockpileError(Exception):
     exit_code = 1
 
 
+class InternalError(StockpileError):
+    """A bug in stockpile, detected (an infeasible LP for a valid case)."""
+
+    exit_code = 1
+
+
 class InputError(StockpileError):
     """The case cannot be solved as given; carries every problem found at once."""
 

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 OPTIMAL = "optimal"
+INFEASIBLE = "infeasible_or_unbounded"
 
 
 @dataclass
@@ -115,7 +116,11 @@ def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
 def run(highs: highspy.Highs, compiled: CompiledModel) -> SolverOutcome:
     """Run HiGHS and collect its status, objective and solution arrays."""
     started = highs.getRunTime()  # HiGHS's clock runs on across re-solves
-    highs.run()
+    # HiGHS runs in its own thread so that this one stays free to take Ctrl-C or
+    # SIGTERM at once; nothing is being written meanwhile, so the run may simply end.
+    highs.startSolve()
+    while not highs.wait(0.1)[0]:
+        pass
     model_status = highs.getModelStatus()
     info = highs.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -135,6 +140,29 @@ def run(highs: highspy.Highs, compiled: CompiledModel) -> SolverOutcome:
         num_rows=compiled.num_rows,
         num_nonzeros=compiled.num_nonzeros(),
     )
+
+
+def scaling_warnings(compiled: CompiledModel, limit: float = 1e9) -> list[str]:
+    """Ranges of the LP's numbers whose largest is more than `limit` times the smallest
+    (a penalty of 1e9 next to a cost of 1e-3): HiGHS's tolerances are absolute, so such
+    a model can end in numerical trouble or in a plan that is off by more than noise."""
+    ranges = {
+        "cost coefficients": compiled.cost,
+        "matrix coefficients": compiled.csc().data,
+        "variable bounds": np.concatenate([compiled.col_lower, compiled.col_upper]),
+        "row bounds": np.concatenate([compiled.row_lower, compiled.row_upper]),
+    }
+    warnings = []
+    for name, values in ranges.items():
+        magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
+        if magnitudes.size and magnitudes.max() > limit * magnitudes.min():
+            warnings.append(
+                f"badly scaled data: {name} range from {magnitudes.min():.3g} to "
+                f"{magnitudes.max():.3g} (ratio {magnitudes.max() / magnitudes.min():.1e}); "
+                "HiGHS may report numerical trouble. Consider other units (thousands of "
+                "a currency, kilotonnes) so that costs and quantities stay within about "
+                "1e-3 to 1e6.")
+    return warnings
 
 
 def apply_changes(highs: highspy.Highs, old: CompiledModel, new: CompiledModel) -> int:
@@ -172,7 +200,7 @@ def _status_word(model_status, has_solution: bool) -> str:
         return "stopped_at_limit"
     if model_status in (status.kInfeasible, status.kUnbounded,
                         status.kUnboundedOrInfeasible):
-        return "infeasible_or_unbounded"
+        return INFEASIBLE
     return "numerical_trouble"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from models.index_sets import supplied_nodes
 from optimizer.case import (
     Case,
     Country,
@@ -67,10 +68,9 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     _check_budget_only_for_allies(sheets.get("countries"), countries_rows, problems)
     _check_probabilities_sum_to_one(sheets.get("scenarios"), scenario_rows, problems)
 
-    demand = {
-        (r["country"], r["good"]): Demand(r["demand"], _penalty(r, goods))
-        for r in _parse(sheets.get("demand"), refs, problems)
-    }
+    demand_rows = _parse(sheets.get("demand"), refs, problems)
+    demand = {(r["country"], r["good"]): Demand(r["demand"], _penalty(r, goods))
+              for r in demand_rows}
     production = {
         (r["country"], r["good"]): Production(
             r["capacity"], r["unit_cost"], r["spare_cost"], r["spare_max"], r["ramp_periods"])
@@ -98,6 +98,8 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
         raise InputError(sorted(problems, key=_reading_order), warnings)
     case = Case(name, settings, countries, goods, demand, production, imports, stockpiles,
                 sharing, scenarios, disruptions)
+    warnings += _unsupplied_demand(sheets.get("demand"), demand_rows, case)
+    warnings += _idle_links(sheets.get("sharing"), sharing_rows, case)
     return case, warnings
 
 
@@ -367,6 +369,30 @@ def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Pa
                                                                     country.row.number),
                 f"budget {budget:,.10g} cannot pay for the mandated stock floors ({cells}) "
                 f"that cost {cost:,.10g} a year"))
+
+
+def _unsupplied_demand(sheet: RawSheet | None, rows: list[_Parsed],
+                       case: Case) -> list[Problem]:
+    """Warn of demand that nothing can meet: no production, import, stockpile or sharing
+    link can bring the good to the ally, so all of it will be short."""
+    reachable = supplied_nodes(case)
+    return [Problem(sheet.title, sheet.cell("good", r.row.number),
+                    f"{r['country']} needs {r['good']} but no production, import route, "
+                    f"stockpile or sharing link can supply it: all of it will be short",
+                    is_error=False)
+            for r in rows if r["demand"] > 0 and (r["country"], r["good"]) not in reachable]
+
+
+def _idle_links(sheet: RawSheet | None, rows: list[_Parsed], case: Case) -> list[Problem]:
+    """Warn of a Sharing row naming a good that neither of its allies holds (no demand,
+    production, import or stockpile of it at either end)."""
+    held = (set(case.demand) | set(case.production) | set(case.stockpiles)
+            | {(d, g) for _, d, g in case.imports})
+    return [Problem(sheet.title, sheet.cell("good", r.row.number),
+                    f"neither {r['from']} nor {r['to']} holds {r['good']}: this link can "
+                    "carry only what others pass through it", is_error=False)
+            for r in rows if r["good"] != ANY
+            and (r["from"], r["good"]) not in held and (r["to"], r["good"]) not in held]
 
 
 def _expand_sharing(rows: list[_Parsed], goods: dict) -> dict[tuple[str, str, str],

@@ -632,3 +632,28 @@ def test_cli_missing_file_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no such file" in err
     assert "Traceback" not in err
+
+
+def test_demand_nothing_can_supply_is_a_warning(tmp_path):
+    sheets = base_case()
+    sheets["Goods"].append({"good": "h", "unit": "t", "shortage_penalty": 10})
+    sheets["Demand"].append({"country": "A", "good": "h", "demand": 3})
+    case, warnings = load_case(write_case(tmp_path / "w.xlsx", sheets), Timings())
+    assert ("A", "h") in case.demand
+    messages = [str(w) for w in warnings if not w.is_error]
+    assert any(m.startswith("Demand!B4: A needs h but no production") for m in messages), \
+        messages
+
+
+def test_a_link_for_a_good_neither_ally_holds_is_a_warning(tmp_path):
+    sheets = base_case()
+    sheets["Goods"].append({"good": "h", "unit": "t", "shortage_penalty": 10})
+    sheets["Sharing"].append({"from": "A", "to": "B", "good": "h"})
+    _, warnings = load_case(write_case(tmp_path / "w.xlsx", sheets), Timings())
+    assert any(str(w).startswith("Sharing!C3: neither A nor B holds h") for w in warnings), \
+        [str(w) for w in warnings]
+
+
+def test_the_base_case_has_no_warnings(tmp_path):
+    _, warnings = load_case(write_case(tmp_path / "w.xlsx", base_case()), Timings())
+    assert warnings == []
