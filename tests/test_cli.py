@@ -209,3 +209,36 @@ def test_report_gets_ordinary_file_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(report.stat().st_mode) == 0o644
+
+
+def test_badly_scaled_data_is_warned_about_before_solving(tmp_path, capsys):
+    case = base_case()
+    case["Goods"][0]["shortage_penalty"] = 1e12
+    case["Imports"][0]["unit_cost"] = 1e-3
+    path = write_case(tmp_path / "scaled.xlsx", case)
+    cli.main(["solve", str(path), "-o", str(tmp_path / "r.xlsx"), "-q"])
+    err = capsys.readouterr().err
+    assert "warning: badly scaled data: cost coefficients range from 0.0001 to 9e+11" in err
+
+
+def test_an_infeasible_lp_is_a_bug_report_with_the_lp_on_disk(tmp_path, monkeypatch, capsys):
+    """A valid case cannot be infeasible (shortfall is priced); force HiGHS to find one
+    so and check the run says it is a bug and leaves the LP for inspection."""
+    from optimizer import pipeline
+
+    original = pipeline.pass_model
+
+    def contradictory(highs, compiled):
+        original(highs, compiled)
+        highs.changeColBounds(0, 5.0, 5.0)
+        highs.changeColCost(0, -1.0)
+        highs.changeRowBounds(0, 1e9, 1e9)
+
+    monkeypatch.setattr(pipeline, "pass_model", contradictory)
+    path = write_case(tmp_path / "tiny.xlsx", base_case())
+    report = tmp_path / "r.xlsx"
+    assert cli.main(["solve", str(path), "-o", str(report), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "this is a bug in stockpile" in err
+    assert (tmp_path / "r.infeasible.mps").is_file()
+    assert not report.exists()
