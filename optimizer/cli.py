@@ -126,12 +126,17 @@ def _progress(quiet: bool):
 
 def _solve(args: argparse.Namespace) -> int:
     timings = Timings(progress=_progress(args.quiet))
-    case, warnings = load_case(args.case, timings)
-    _print_problems(warnings)
+    case, problems = load_case(args.case, timings)
+    _print_problems(problems)
+    warnings = [str(problem) for problem in problems]
+
+    def warn(text: str) -> None:
+        warnings.append(text)
+        print(f"warning: {text}", file=sys.stderr)
+
     options = SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
                             show_log=args.solver_log)
-    solver = CaseSolver(options, warn=lambda text: print(f"warning: {text}",
-                                                          file=sys.stderr))
+    solver = CaseSolver(options, warn=warn)
     solved = solver.solve(case, timings)
     outcome = solved.outcome
     report_path = args.output or Path("reports") / f"{case_name(args.case)}.xlsx"
@@ -145,7 +150,7 @@ def _solve(args: argparse.Namespace) -> int:
     if solved.results is not None:
         with timings.phase("report"):
             write_report(report_path, case, solved.results, outcome.status)
-    document = summary(solved, timings.seconds)
+    document = summary(solved, timings.seconds, warnings)
     if args.json:
         write_summary(args.json, document)
     if solved.results is None:

@@ -12,9 +12,11 @@ from optimizer.pipeline import SolvedCase
 SOLVER_NAME = "HiGHS"
 
 
-def summary(solved: SolvedCase, timings: dict[str, float]) -> dict:
+def summary(solved: SolvedCase, timings: dict[str, float],
+            warnings: list[str] | None = None) -> dict:
     """status, objective, stage_one_cost, expected_scenario_cost, stockpile,
-    spare_capacity, expected_shortfall, timings_s, solver."""
+    spare_capacity, expected_shortfall, timings_s, solver; and warnings (the texts
+    printed on stderr)."""
     outcome = solved.outcome
     results = solved.results
     document = {
@@ -28,6 +30,7 @@ def summary(solved: SolvedCase, timings: dict[str, float]) -> dict:
         "spare_capacity": [],
         "expected_shortfall": [],
         "timings_s": {name: round(seconds, 6) for name, seconds in timings.items()},
+        "warnings": list(warnings or []),
         "solver": {
             "name": SOLVER_NAME,
             "version": outcome.version,

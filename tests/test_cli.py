@@ -216,9 +216,12 @@ def test_badly_scaled_data_is_warned_about_before_solving(tmp_path, capsys):
     case["Goods"][0]["shortage_penalty"] = 1e12
     case["Imports"][0]["unit_cost"] = 1e-3
     path = write_case(tmp_path / "scaled.xlsx", case)
-    cli.main(["solve", str(path), "-o", str(tmp_path / "r.xlsx"), "-q"])
+    cli.main(["solve", str(path), "-o", str(tmp_path / "r.xlsx"), "--json",
+              str(tmp_path / "s.json"), "-q"])
     err = capsys.readouterr().err
     assert "warning: badly scaled data: cost coefficients range from 0.0001 to 9e+11" in err
+    document = json.loads((tmp_path / "s.json").read_text())
+    assert document["warnings"][0].startswith("badly scaled data: cost coefficients")
 
 
 def test_an_infeasible_lp_is_a_bug_report_with_the_lp_on_disk(tmp_path, monkeypatch, capsys):
