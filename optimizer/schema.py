@@ -112,6 +112,7 @@ class Setting:
     minimum: float | None = None
     strict_minimum: bool = False
     choices: tuple[str, ...] = field(default=())
+    maximum: float | None = None
 
     def as_column(self) -> Column:
         """The same rule, in the form the cell checker reads."""
@@ -122,11 +123,14 @@ class Setting:
             default=self.default,
             minimum=self.minimum,
             strict_minimum=self.strict_minimum,
+            maximum=self.maximum,
             choices=self.choices,
         )
 
 
 def _fmt(value: object) -> str:
+    if isinstance(value, (int, float)) and abs(value) >= 1e6:
+        return f"{value:.0e}".replace("e+", "e")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -138,19 +142,28 @@ def _id(name: str, description: str, refers_to: str | None = None, wildcard: boo
                   wildcard=wildcard)
 
 
+MAX_AMOUNT = 1e15
+"""Largest quantity or cost a cell may hold: HiGHS takes 1e20 and above as infinite, and
+numbers near that are typing mistakes rather than data."""
+
+MAX_PERIODS = 10_000
+"""Longest horizon, lead time or ramp-up, in periods (daily periods over 27 years)."""
+
+
 def _amount(name: str, description: str, unit: str, default: object = 0.0,
             strict: bool = False, default_text: str = "") -> Column:
     return Column(name, "number", description, default=default, unit=unit, minimum=0.0,
-                  strict_minimum=strict, default_text=default_text)
+                  strict_minimum=strict, maximum=MAX_AMOUNT, default_text=default_text)
 
 
 def _whole(name: str, description: str, unit: str = "periods", default: object = 0) -> Column:
-    return Column(name, "integer", description, default=default, unit=unit, minimum=0)
+    return Column(name, "integer", description, default=default, unit=unit, minimum=0,
+                  maximum=MAX_PERIODS)
 
 
 SETTINGS = (
     Setting("periods", "integer", "Number of periods in the planning horizon.",
-            default=REQUIRED, minimum=1),
+            default=REQUIRED, minimum=1, maximum=MAX_PERIODS),
     Setting("period_unit", "text", "Name of one period, shown in reports.", default="month"),
     Setting("period_days", "number", "Days in one period (for days of cover).",
             default=30.0, minimum=0.0, strict_minimum=True),

@@ -29,6 +29,8 @@ from optimizer.schema import ANY, SETTINGS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Col
 from optimizer.workbook_reader import RawRow, RawSheet, RawWorkbook
 
 PROBABILITY_TOLERANCE = 1e-6
+EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!",
+                          "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"})
 INVALID = object()
 
 
@@ -160,6 +162,9 @@ def parse_cell(value: object, column: Column) -> tuple[object, str | None]:
         if column.required:
             return INVALID, f"{column.name} is required"
         return column.default, None
+    if isinstance(value, str) and value.upper() in EXCEL_ERRORS:
+        return INVALID, (f"{column.name} holds the Excel error {value}: fix the formula "
+                         f"behind it or type the value")
     if column.kind in ("id", "text"):
         text = _as_text(value)
         if text is None:

@@ -55,6 +55,8 @@ def random_case(seed: int) -> dict:
                     row["shortage_penalty"] = round(rng.uniform(20, 300), 2)
                 demand_rows.append(row)
     if not any(r["demand"] > 0 for r in demand_rows):
+        demand_rows = [r for r in demand_rows
+                       if (r["country"], r["good"]) != (allies[0], goods[0])]
         demand_rows.append({"country": allies[0], "good": goods[0], "demand": 10.0})
 
     production_rows = []
