@@ -29,6 +29,7 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 EXIT_NOT_OPTIMAL = 3
+MAX_PROBLEMS_SHOWN = 200  # a file with 190,000 bad rows needs the first few, not all
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -66,7 +67,10 @@ def _run(args: argparse.Namespace) -> int:
         return args.command(args)
     except InputError as exc:
         _print_problems(exc.warnings)
-        _print_problems(exc.problems)
+        _print_problems(exc.problems[:MAX_PROBLEMS_SHOWN])
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            print(f"... and {len(exc.problems) - MAX_PROBLEMS_SHOWN:,} more problems, not "
+                  "shown", file=sys.stderr)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found; nothing was solved.",
               file=sys.stderr)

@@ -245,3 +245,14 @@ def test_an_infeasible_lp_is_a_bug_report_with_the_lp_on_disk(tmp_path, monkeypa
     assert "this is a bug in stockpile" in err
     assert (tmp_path / "r.infeasible.mps").is_file()
     assert not report.exists()
+
+
+def test_a_flood_of_problems_is_cut_short(tmp_path, capsys):
+    case = base_case()
+    case["Demand"] += [{"country": "A", "good": "g", "demand": -1} for _ in range(300)]
+    path = write_case(tmp_path / "flood.xlsx", case)
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error: ") == 200
+    assert "... and 100 more problems, not shown" in err
+    assert "300 problems found; nothing was solved." in err
