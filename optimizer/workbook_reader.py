@@ -10,6 +10,7 @@ to `optimizer.schema`, and keeps the rows with a value in a known column.
 
 from __future__ import annotations
 
+import difflib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,9 +121,8 @@ class _Reader(XlsxReader):
             canonical = title.strip().lower()
             schema = SHEETS_BY_NAME.get(canonical)
             if schema is None:
-                if canonical not in IGNORED_SHEETS:
-                    self.warnings.append(Problem(title, "", "sheet is not part of the case "
-                                                 "format and is ignored", is_error=False))
+                _unknown_sheet(title, {t.strip().lower() for t, _ in sheets}, problems,
+                               self.warnings)
                 continue
             if schema.name.lower() in found:
                 problems.append(Problem(title, "", f"a second sheet named '{schema.name}'"))
@@ -148,6 +148,24 @@ class _Reader(XlsxReader):
             ):
                 problems.append(Problem(schema.name, "", "required sheet is missing"))
         return RawWorkbook(found, self.warnings, problems)
+
+
+def _unknown_sheet(title: str, titles: set[str], problems: list[Problem],
+                   warnings: list[Problem]) -> None:
+    """A sheet the format does not know: an error if its name is a near miss of a case
+    sheet the workbook lacks ('Import' for 'Imports': its rows would be lost without a
+    word), a warning otherwise; documentation sheets (About, Sources…) pass silently."""
+    canonical = title.strip().lower()
+    if canonical in IGNORED_SHEETS:
+        return
+    missing = [name for name in SHEETS_BY_NAME if name not in titles]
+    near = difflib.get_close_matches(canonical, missing, n=1, cutoff=0.75)
+    if near:
+        problems.append(Problem(title, "", f"sheet name is not part of the case format; "
+                                f"did you mean '{SHEETS_BY_NAME[near[0]].name}'?"))
+    else:
+        warnings.append(Problem(title, "", "sheet is not part of the case format and is "
+                                "ignored", is_error=False))
 
 
 class _SheetHandler(SheetHandler):

@@ -657,3 +657,20 @@ def test_a_link_for_a_good_neither_ally_holds_is_a_warning(tmp_path):
 def test_the_base_case_has_no_warnings(tmp_path):
     _, warnings = load_case(write_case(tmp_path / "w.xlsx", base_case()), Timings())
     assert warnings == []
+
+
+def test_a_misspelt_optional_sheet_is_an_error(tmp_path):
+    sheets = base_case()
+    sheets["Import"] = sheets.pop("Imports")
+    with pytest.raises(InputError) as failure:
+        load_case(write_case(tmp_path / "typo.xlsx", sheets), Timings())
+    assert "Import: sheet name is not part of the case format; did you mean 'Imports'?" in [
+        str(p) for p in failure.value.problems]
+
+
+def test_an_unrelated_extra_sheet_is_only_a_warning(tmp_path):
+    sheets = base_case()
+    sheets["Chart data"] = [{"x": 1}]
+    _, warnings = load_case(write_case(tmp_path / "extra.xlsx", sheets), Timings())
+    assert [str(w) for w in warnings] == [
+        "Chart data: sheet is not part of the case format and is ignored"]
