@@ -517,6 +517,15 @@ class _TextCollector(_Handler):
         self.length = 0
         return text
 
+    def end_t(self) -> None:
+        self.collecting = False
+
+    def start_rPh(self, attrs: dict[str, str]) -> None:
+        self.phonetic = True
+
+    def end_rPh(self) -> None:
+        self.phonetic = False
+
 
 class _SharedStringsHandler(_TextCollector):
     def __init__(self, reader: XlsxReader):
@@ -538,14 +547,6 @@ class _SharedStringsHandler(_TextCollector):
     def start_t(self, attrs: dict[str, str]) -> None:
         self.collecting = not self.phonetic
 
-    def end_t(self) -> None:
-        self.collecting = False
-
-    def start_rPh(self, attrs: dict[str, str]) -> None:
-        self.phonetic = True
-
-    def end_rPh(self) -> None:
-        self.phonetic = False
 
 
 @dataclass
@@ -666,14 +667,6 @@ class SheetHandler(_TextCollector):
     def start_t(self, attrs: dict[str, str]) -> None:
         self.collecting = self.inline and not self.phonetic
 
-    def end_t(self) -> None:
-        self.collecting = False
-
-    def start_rPh(self, attrs: dict[str, str]) -> None:
-        self.phonetic = True
-
-    def end_rPh(self) -> None:
-        self.phonetic = False
 
     def _reference(self) -> str:
         return f"{get_column_letter(self.column)}{self.row}"
