@@ -705,7 +705,8 @@ class SheetHandler(_TextCollector):
         return raw  # str, e (an error such as #N/A) and unknown types: the text as stored
 
     def _row_done(self) -> None:
-        raise NotImplementedError
+        """Called at the end of every row; a reader of a given format takes the row's
+        values here (`optimizer.workbook_reader` maps them to the case's columns)."""
 
 
 def _clean(value: object) -> object:
