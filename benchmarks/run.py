@@ -183,32 +183,33 @@ def markdown(result: dict) -> str:
     solver = product["solver"] or yardstick["solver"]
     lines = [f"### {result['size']}: {shape['allies']} allies, {shape['goods']} goods, "
              f"{shape['periods']} periods, {shape['scenarios']} scenarios — "
-             f"{_int(solver.get('columns'))} columns, {_int(solver.get('rows'))} rows, "
-             f"{_int(solver.get('nonzeros'))} nonzeros",
+             f"{_fmt(solver.get('columns'), ',', '?')} columns, "
+             f"{_fmt(solver.get('rows'), ',', '?')} rows, "
+             f"{_fmt(solver.get('nonzeros'), ',', '?')} nonzeros",
              "", "| phase | product (s) | yardstick (s) |", "|---|---:|---:|"]
     phases = PHASES + sorted(set(product["timings_s"]) - set(PHASES))
     for phase in phases:
-        lines.append(f"| {phase} | {_s(product['timings_s'].get(phase))} | "
-                     f"{_s(yardstick['timings_s'].get(phase))} |")
-    lines.append(f"| other (start-up, imports, output) | {_s(_other(product))} | "
-                 f"{_s(_other(yardstick))} |")
-    lines.append(f"| **total (wall)** | **{_s(product['wall_s'])}** | "
-                 f"**{_s(yardstick['wall_s'])}** |")
-    lines.append(f"| of which HiGHS run | {_s(product['highs_s'])} | "
-                 f"{_s(yardstick['highs_s'])} |")
-    lines.append(f"| peak memory (MB) | {_mb(product['peak_rss_mb'])} | "
-                 f"{_mb(yardstick['peak_rss_mb'])} |")
+        lines.append(f"| {phase} | {_fmt(product['timings_s'].get(phase), '.3f')} | "
+                     f"{_fmt(yardstick['timings_s'].get(phase), '.3f')} |")
+    lines.append(f"| other (start-up, imports, output) | {_fmt(_other(product), '.3f')} | "
+                 f"{_fmt(_other(yardstick), '.3f')} |")
+    lines.append(f"| **total (wall)** | **{_fmt(product['wall_s'], '.3f')}** | "
+                 f"**{_fmt(yardstick['wall_s'], '.3f')}** |")
+    lines.append(f"| of which HiGHS run | {_fmt(product['highs_s'], '.3f')} | "
+                 f"{_fmt(yardstick['highs_s'], '.3f')} |")
+    lines.append(f"| peak memory (MB) | {_fmt(product['peak_rss_mb'], ',.0f')} | "
+                 f"{_fmt(yardstick['peak_rss_mb'], ',.0f')} |")
     lines.append("")
     agree, ratio = result["agreement"], result["ratios"]
-    lines.append(f"- objective: product {_obj(product['objective'])}, yardstick "
-                 f"{_obj(yardstick['objective'])} → **{agree['verdict']}** (relative "
-                 f"difference {_e(agree['relative_difference'])}; same LP size: "
+    lines.append(f"- objective: product {_fmt(product['objective'], ',.6f')}, yardstick "
+                 f"{_fmt(yardstick['objective'], ',.6f')} → **{agree['verdict']}** (relative "
+                 f"difference {_fmt(agree['relative_difference'], '.1e')}; same LP size: "
                  f"{agree.get('same_lp_size')})")
     lines.append(f"- product total / yardstick total: "
-                 f"{_x(ratio['product_over_yardstick_wall'])}")
+                 f"{_fmt(ratio['product_over_yardstick_wall'], '.2f', suffix='×')}")
     lines.append(f"- time outside HiGHS / HiGHS time: product "
-                 f"{_x(ratio['product_outside_over_highs'])}, yardstick "
-                 f"{_x(ratio['yardstick_outside_over_highs'])}")
+                 f"{_fmt(ratio['product_outside_over_highs'], '.2f', suffix='×')}, yardstick "
+                 f"{_fmt(ratio['yardstick_outside_over_highs'], '.2f', suffix='×')}")
     for side, run in (("product", product), ("yardstick", yardstick)):
         if not run["ok"]:
             why = "timed out" if run["timed_out"] else f"exit code {run['exit_code']}"
@@ -222,28 +223,9 @@ def _other(run: dict) -> float | None:
     return run["wall_s"] - sum(v for v in run["timings_s"].values() if v is not None)
 
 
-def _s(value) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _mb(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def _x(value) -> str:
-    return "—" if value is None else f"{value:.2f}×"
-
-
-def _e(value) -> str:
-    return "—" if value is None else f"{value:.1e}"
-
-
-def _obj(value) -> str:
-    return "—" if value is None else f"{value:,.6f}"
-
-
-def _int(value) -> str:
-    return "?" if value is None else f"{value:,}"
+def _fmt(value, spec: str, missing: str = "—", suffix: str = "") -> str:
+    """`value` formatted by `spec` (then `suffix`), or `missing` when there is none."""
+    return missing if value is None else format(value, spec) + suffix
 
 
 # ---------------------------------------------------------------------------- saving

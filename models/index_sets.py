@@ -78,7 +78,7 @@ class ModelData:
 
 def build_model_data(case: Case) -> ModelData:
     links = _useful_links(case)
-    reaches_demand = _nodes_reaching_demand(case, links)
+    reaches_demand = _reachable(_demanded_nodes(case), links, forward=False)
     production = [k for k in case.production if k in reaches_demand]
     routes = [r for r in case.imports if (r[1], r[2]) in reaches_demand]
     draw_nodes = [k for k in case.stockpiles if k in reaches_demand]
@@ -93,7 +93,7 @@ def build_model_data(case: Case) -> ModelData:
         links_into[receiver, good].append(sender)
         links_out_of[sender, good].append(receiver)
 
-    demand = {k: d.demand for k, d in case.demand.items() if d.demand > 0}
+    demand = {k: case.demand[k].demand for k in _demanded_nodes(case)}
     return ModelData(
         case=case,
         periods=list(case.periods),
@@ -137,17 +137,16 @@ def supplied_nodes(case: Case) -> set[Node]:
 def _useful_links(case: Case) -> list[Link]:
     """Links whose sender can be supplied and whose receiver can pass on to demand."""
     supplied = supplied_nodes(case)
-    demanded = _reachable({k for k, d in case.demand.items() if d.demand > 0},
-                          case.sharing, forward=False)
+    demanded = _reachable(_demanded_nodes(case), case.sharing, forward=False)
     return [(a, b, g) for a, b, g in case.sharing if (a, g) in supplied and (b, g) in demanded]
 
 
-def _nodes_reaching_demand(case: Case, links: list[Link]) -> set[Node]:
-    demanded = {k for k, d in case.demand.items() if d.demand > 0}
-    return _reachable(demanded, links, forward=False)
+def _demanded_nodes(case: Case) -> list[Node]:
+    """Allies and goods with demand above zero, in the Demand sheet's order."""
+    return [k for k, d in case.demand.items() if d.demand > 0]
 
 
-def _reachable(start: set[Node], links, forward: bool) -> set[Node]:
+def _reachable(start: set[Node] | list[Node], links, forward: bool) -> set[Node]:
     """Nodes reachable from `start` along links (forward) or against them (backward)."""
     step: dict[Node, list[Node]] = defaultdict(list)
     for sender, receiver, good in links:

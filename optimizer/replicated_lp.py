@@ -171,10 +171,10 @@ class ReplicatedLP:
                                          f"{param.name}; `update` would miss it")
                 self.rows_of[id(param)].append(row)
         self.entries_of_row = {}
+        dependent = list(set().union(*self.rows_of.values()))
         for name in ("bs", "bb"):
             rows, cols, _ = self.parts[name]
-            dependent = set().union(*self.rows_of.values()) if self.rows_of else set()
-            for k in np.flatnonzero(np.isin(rows, list(dependent))):
+            for k in np.flatnonzero(np.isin(rows, dependent)):
                 self.entries_of_row.setdefault(int(rows[k]), {})[(name, int(cols[k]))] = k
 
     # --- scenarios ---------------------------------------------------------------------

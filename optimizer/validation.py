@@ -25,7 +25,14 @@ from optimizer.case import (
     Stockpile,
 )
 from optimizer.problems import InputError, Problem
-from optimizer.schema import ANY, SETTINGS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Column
+from optimizer.schema import (
+    ANY,
+    REQUIRED,
+    SETTINGS,
+    SETTINGS_BY_KEY,
+    SHEETS_BY_NAME,
+    Column,
+)
 from optimizer.workbook_reader import RawRow, RawSheet, RawWorkbook
 
 PROBABILITY_TOLERANCE = 1e-6
@@ -296,7 +303,7 @@ def _settings(sheet: RawSheet | None, problems: list[Problem]) -> Settings | Non
         values[key] = value
     for setting in SETTINGS:
         if setting.key not in values and setting.key not in rows_of_key:
-            if setting.default is not None and setting.as_column().required:
+            if setting.default is REQUIRED:
                 problems.append(Problem(sheet.title, "", f"setting '{setting.key}' is "
                                         f"required: add a row with key '{setting.key}'"))
             else:
