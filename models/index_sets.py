@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.case import Case, Disruption
-from optimizer.schema import ANY
+from models.data import ANY, Case, Disruption
 
 Node = tuple[str, str]  # (ally, good)
 Route = tuple[str, str, str]  # (origin, destination, good)

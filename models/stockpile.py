@@ -69,7 +69,7 @@ def build_template_model(data: ModelData) -> pyo.ConcreteModel:
 
     Every scenario block of the full model has this block's shape: only the values of
     its mutable parameters (``probability``, ``*_factor``) differ. The fast path
-    (`optimizer.replicated_lp`) compiles this model once and replicates the block.
+    (`optimizer.lp.replicated`) compiles this model once and replicates the block.
     """
     model = pyo.ConcreteModel(name=data.case.name)
     add_stage_one(model, data)

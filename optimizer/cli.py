@@ -18,20 +18,25 @@ import threading
 import traceback
 from pathlib import Path
 
+from optimizer.case.template import write_template
+from optimizer.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_OPTIMAL,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    InputError,
+    InternalError,
+    Problem,
+    SolverError,
+    StockpileError,
+)
 from optimizer.pipeline import CaseSolver, Timings, case_name, load_case
-from optimizer.problems import InputError, InternalError, Problem, SolverError, StockpileError
-from optimizer.report import write_report
+from optimizer.report.summary import summary, write_summary
+from optimizer.report.workbook import write_report
 from optimizer.solver import INFEASIBLE, SolverOptions
-from optimizer.summary import summary, write_summary
-from optimizer.template import write_template
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_INPUT = 2
-EXIT_NOT_OPTIMAL = 3
 MAX_PROBLEMS_SHOWN = 200  # a file with 190,000 bad rows needs the first few, not all
-EXIT_INTERRUPTED = 130  # 128 + SIGINT
-EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def _stop(code: int) -> int:
@@ -154,7 +159,7 @@ def _solve(args: argparse.Namespace) -> int:
     if solved.results is not None:
         with timings.phase("report"):
             write_report(report_path, case, solved.results, outcome.status)
-    document = summary(solved, timings.seconds, warnings)
+    document = summary(case, outcome, solved.results, timings.seconds, warnings)
     if args.json:
         write_summary(args.json, document)
     if solved.results is None:

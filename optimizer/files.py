@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from optimizer.problems import OutputError
+from optimizer.errors import OutputError
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:

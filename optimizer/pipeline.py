@@ -9,12 +9,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.data import Case
 from models.index_sets import ModelData, build_model_data
-from optimizer.case import Case
-from optimizer.plain_lp import PlainLP
-from optimizer.problems import Problem
-from optimizer.replicated_lp import ReplicatedLP
-from optimizer.results import PlanValues, Results, extract_results
+from optimizer.case.validation import validate
+from optimizer.case.workbook_reader import ReadLimits, read_workbook
+from optimizer.errors import Problem
+from optimizer.lp.plain import PlainLP
+from optimizer.lp.plan import PlanValues
+from optimizer.lp.replicated import ReplicatedLP
+from optimizer.results import Results, extract_results
 from optimizer.solver import (
     SolverOptions,
     SolverOutcome,
@@ -24,8 +27,6 @@ from optimizer.solver import (
     run,
     scaling_warnings,
 )
-from optimizer.validation import validate
-from optimizer.workbook_reader import ReadLimits, read_workbook
 
 Progress = Callable[[str, float], None]
 

@@ -14,56 +14,9 @@ import numpy as np
 import pandas as pd
 
 from models.index_sets import ModelData
+from optimizer.lp.plan import ComponentValues, PlanValues
 
 NOISE = 1e-7
-SCENARIO_COSTS = ("production_cost", "import_cost", "shipping_cost", "shortage_cost", "cost")
-
-
-@dataclass
-class ComponentValues:
-    """One variable component: its indices (in the template's order) and its values,
-    one row per scenario for stage two (one row for stage one)."""
-
-    indices: list[tuple]
-    values: np.ndarray
-
-    def by_index(self, row: int = 0) -> dict[tuple, float]:
-        return dict(zip(self.indices, self.values[row].tolist(), strict=True))
-
-
-def component_values(component, position: dict[int, int], values: np.ndarray,
-                     absent: float | None = None) -> ComponentValues:
-    """The entries of a Pyomo component (variables or constraints) read from the rows
-    of `values` (one per scenario) at `position[id(entry)]`. An entry the compiler left
-    out takes `absent`, or for a variable its lower bound (0 if it has none): it
-    appears nowhere, so that is where it sits at the optimum."""
-    indices = list(component.keys())
-    columns = np.array([position.get(id(e), -1) for e in component.values()],
-                       dtype=np.int64)
-    present = columns >= 0
-    result = np.zeros((values.shape[0], len(indices)))
-    result[:, present] = values[:, columns[present]]
-    if not present.all():
-        floor = np.array([absent if absent is not None else (e.lb or 0.0)
-                          for e in component.values()])
-        result[:, ~present] = floor[~present]
-    return ComponentValues(indices, result)
-
-
-@dataclass
-class PlanValues:
-    """A solved plan as plain arrays, whichever way it was solved: values, reduced
-    costs (by variable component) and the duals of stage-one constraints."""
-
-    scenarios: list[str]
-    stage_one: dict[str, ComponentValues]
-    stage_two: dict[str, ComponentValues]
-    scenario_costs: dict[str, np.ndarray]
-    stage_one_cost: float
-    objective: float
-    stage_one_reduced_costs: dict[str, ComponentValues]
-    stage_two_reduced_costs: dict[str, ComponentValues]
-    stage_one_duals: dict[str, ComponentValues]
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """HiGHS through highspy: the LP goes in as arrays in one call, the solution comes back
-as arrays in the same column order. Either solve path (`optimizer.plain_lp`,
-`optimizer.replicated_lp`) produces the `CompiledModel` this module takes."""
+as arrays in the same column order. Either solve path (`optimizer.lp.plain`,
+`optimizer.lp.replicated`) produces the `CompiledModel` this module takes."""
 
 from __future__ import annotations
 

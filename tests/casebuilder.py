@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from optimizer.case import Case
+from models.data import Case
 from optimizer.pipeline import Timings, load_case
 
 SHEET_ORDER = ["Settings", "Countries", "Goods", "Demand", "Production", "Imports",

@@ -12,7 +12,7 @@ import pytest
 from casebuilder import base_case, write_case
 
 from optimizer import cli
-from optimizer.schema import SHEETS
+from optimizer.case.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "rare_earths.xlsx"
@@ -190,7 +190,7 @@ def test_time_limit_without_a_plan_exits_3_and_writes_nothing(tmp_path):
 
 
 def test_readme_workbook_table_is_generated_from_the_schema():
-    from optimizer.schema_docs import markdown_table
+    from optimizer.case.schema_docs import markdown_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = readme.split("<!-- schema:start -->\n")[1].split("<!-- schema:end -->")[0]

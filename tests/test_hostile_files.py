@@ -34,9 +34,9 @@ import openpyxl
 import pytest
 from casebuilder import base_case, write_case
 
+from optimizer.case.workbook_reader import ReadLimits, read_workbook
 from optimizer.cli import main
-from optimizer.problems import InputError
-from optimizer.workbook_reader import ReadLimits, read_workbook
+from optimizer.errors import InputError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -6,7 +6,7 @@ case must end with exit code 2, no traceback and no "internal error" on stderr, 
 ``error:`` line that names the broken cell (``Imports!D3``; the sheet and column range
 for the probability sum, ``Sheet!1:1`` for a missing column), and no report file.
 
-The invalid values come from the schema (`optimizer.schema`), so columns and settings
+The invalid values come from the schema (`optimizer.case.schema`), so columns and settings
 added later are mutated too: text, booleans and dates where a number belongs, numbers
 below the minimum, zero where the minimum is strict, non-whole numbers in whole-number
 columns, numbers above a maximum, unknown ids, suppliers where an ally belongs, wrong
@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from test_properties import random_case
 
+from optimizer.case.schema import ANY, SETTINGS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Column
 from optimizer.cli import main
-from optimizer.schema import ANY, SETTINGS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Column
 
 
 def fast(examples: int) -> settings:

@@ -263,7 +263,7 @@ def resolve_with_fixed_shipment(solved, scenario, index, units):
 
     plain path: the Pyomo model has a block per scenario; bound the variable there.
     replicated path: the assembled columns are [stage one | block ω=1 | …] (see
-    optimizer.replicated_lp), so the scenario's copy of the template variable is found
+    optimizer.lp.replicated), so the scenario's copy of the template variable is found
     by its position in the block.
     """
     lp = solved.lp

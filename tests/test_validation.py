@@ -19,8 +19,8 @@ import pytest
 from casebuilder import base_case, write_case
 
 from optimizer.cli import main
+from optimizer.errors import InputError
 from optimizer.pipeline import Timings, load_case
-from optimizer.problems import InputError
 
 KNOWN_SETTINGS = ("periods", "period_unit", "period_days", "currency")
 

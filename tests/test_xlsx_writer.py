@@ -16,8 +16,8 @@ import pytest
 from casebuilder import base_case, write_case
 
 from optimizer.pipeline import Timings, load_case, solve_case
-from optimizer.report import write_report
-from optimizer.xlsx_writer import (
+from optimizer.report.workbook import write_report
+from optimizer.report.xlsx_writer import (
     AMOUNT,
     GENERAL,
     MAX_ROWS,

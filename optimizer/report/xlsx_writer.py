@@ -13,7 +13,7 @@ What is guaranteed:
 
 - **No formulas.** No `<f>` element is ever written. Text goes into inline-string cells
   (``t="inlineStr"``), which every reader takes as text, whatever it says. Every text
-  cell also passes through `optimizer.cells.safe_text` (an apostrophe before
+  cell also passes through `optimizer.report.cells.safe_text` (an apostrophe before
   ``= + - @``, tab, CR) *after* the characters illegal in XML are removed, so that text
   stays inert if a user exports the sheet to CSV. Excel's ``_xHHHH_`` escapes are
   themselves escaped (``_x005F_xHHHH_``, as Excel does), so a text such as
@@ -67,7 +67,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from optimizer.cells import safe_text
+from optimizer.report.cells import safe_text
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -122,7 +122,7 @@ class Rows:
     float_format: str = AMOUNT
 
 
-Sheet = Table | Rows
+OutputSheet = Table | Rows
 
 
 def column_format(header: str, is_float: bool, currency: str | None = None) -> str:
@@ -136,7 +136,7 @@ def column_format(header: str, is_float: bool, currency: str | None = None) -> s
     return GENERAL
 
 
-def sheet_names(sheet: Sheet, max_rows: int = MAX_ROWS) -> list[str]:
+def sheet_names(sheet: OutputSheet, max_rows: int = MAX_ROWS) -> list[str]:
     """The names of the sheets `sheet` will be written on: its own name, then
     ``'<name> (2)'``, … for the rows that do not fit on one sheet of `max_rows` rows."""
     _check_max_rows(max_rows)
@@ -144,7 +144,7 @@ def sheet_names(sheet: Sheet, max_rows: int = MAX_ROWS) -> list[str]:
     return [_continuation_name(sheet.name, k) for k in range(1, count + 1)]
 
 
-def write_workbook(target: str | Path | BinaryIO, sheets: Iterable[Sheet], *,
+def write_workbook(target: str | Path | BinaryIO, sheets: Iterable[OutputSheet], *,
                    max_rows: int = MAX_ROWS, compresslevel: int = COMPRESSLEVEL
                    ) -> list[str]:
     """Write `sheets` (in order) as an .xlsx workbook to `target` (a path or a seekable
@@ -156,7 +156,7 @@ def write_workbook(target: str | Path | BinaryIO, sheets: Iterable[Sheet], *,
     columns or an unknown number format, before anything is written.
     """
     _check_max_rows(max_rows)
-    parts: list[tuple[str, Sheet, int, int]] = []  # (sheet name, source, first, stop)
+    parts: list[tuple[str, OutputSheet, int, int]] = []  # (sheet name, source, first, stop)
     for sheet in sheets:
         _check_name(sheet.name)
         if isinstance(sheet, Table):
@@ -224,7 +224,7 @@ def _continuation_name(name: str, k: int) -> str:
     return name[:MAX_NAME - len(suffix)].rstrip("'") + suffix
 
 
-def _row_ranges(sheet: Sheet, max_rows: int) -> list[tuple[int, int]]:
+def _row_ranges(sheet: OutputSheet, max_rows: int) -> list[tuple[int, int]]:
     """(first, stop) of the data rows on each sheet the source takes: a table's header
     is repeated on every sheet; a Rows title only heads the first."""
     if isinstance(sheet, Table):

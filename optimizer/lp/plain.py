@@ -1,5 +1,5 @@
 """The reference path: the whole Pyomo model (every scenario block built), compiled by
-Pyomo's standard-form compiler. Slower than `optimizer.replicated_lp` on large cases,
+Pyomo's standard-form compiler. Slower than `optimizer.lp.replicated` on large cases,
 and the yardstick the fast path must agree with to the last digit."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from models.index_sets import ModelData
 from models.stockpile import build_model
-from optimizer.results import SCENARIO_COSTS, ComponentValues, PlanValues, component_values
+from optimizer.lp.plan import SCENARIO_COSTS, ComponentValues, PlanValues, component_values
 from optimizer.solver import CompiledModel, SolverOutcome
 
 

@@ -1,6 +1,6 @@
 """Validation: raw workbook rows to a `Case`, reporting every problem at once.
 
-Cell rules come from the schema (`optimizer.schema`); the rules that tie cells together
+Cell rules come from the schema (`optimizer.case.schema`); the rules that tie cells together
 are the ``_check_*`` functions below, each named for its rule. Nothing here builds a
 model: a case that leaves this module is solvable as given.
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from models.index_sets import supplied_nodes
-from optimizer.case import (
+from models.data import (
     Case,
     Country,
     Demand,
@@ -24,8 +23,8 @@ from optimizer.case import (
     SharingLink,
     Stockpile,
 )
-from optimizer.problems import InputError, Problem
-from optimizer.schema import (
+from models.index_sets import supplied_nodes
+from optimizer.case.schema import (
     ANY,
     REQUIRED,
     SETTINGS,
@@ -33,7 +32,8 @@ from optimizer.schema import (
     SHEETS_BY_NAME,
     Column,
 )
-from optimizer.workbook_reader import RawRow, RawSheet, RawWorkbook
+from optimizer.case.workbook_reader import RawRow, RawSheet, RawWorkbook
+from optimizer.errors import InputError, Problem
 
 PROBABILITY_TOLERANCE = 1e-6
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!",

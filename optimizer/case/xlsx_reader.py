@@ -1,7 +1,7 @@
 """A bounded, safe reader of an .xlsx package: its parts, parsed as they stream.
 
 A workbook may come from anywhere, so reading it is bounded in memory and in time (the
-limits, `ReadLimits` of `optimizer.workbook_reader`) and nothing in it is evaluated:
+limits, `ReadLimits` of `optimizer.case.workbook_reader`) and nothing in it is evaluated:
 formulas are read as their cached values. This module guarantees that
 
 - nothing is inflated before the file is known to be a real .xlsx (a zip package) within
@@ -51,10 +51,10 @@ from openpyxl.utils.datetime import (
 )
 from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
-from optimizer.problems import InputError, Problem
+from optimizer.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from optimizer.workbook_reader import ReadLimits
+    from optimizer.case.workbook_reader import ReadLimits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_MAX_ROWS = 1_048_576
@@ -706,7 +706,7 @@ class SheetHandler(_TextCollector):
 
     def _row_done(self) -> None:
         """Called at the end of every row; a reader of a given format takes the row's
-        values here (`optimizer.workbook_reader` maps them to the case's columns)."""
+        values here (`optimizer.case.workbook_reader` maps them to the case's columns)."""
 
 
 def _clean(value: object) -> object:

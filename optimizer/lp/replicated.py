@@ -28,7 +28,7 @@ from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.index_sets import ModelData
 from models.stockpile import build_template_model, structure_key
-from optimizer.results import SCENARIO_COSTS, PlanValues, component_values
+from optimizer.lp.plan import SCENARIO_COSTS, PlanValues, component_values
 from optimizer.solver import CompiledModel, SolverOutcome
 
 NATIVE = (int, float)

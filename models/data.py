@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ANY = "*"
+"""In an id column that allows it, ``*`` means "every"."""
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_NOT_OPTIMAL = 3
+EXIT_OUTPUT = 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -26,19 +34,19 @@ class Problem:
 class StockpileError(Exception):
     """Base of every anticipated failure; `exit_code` is the command line's."""
 
-    exit_code = 1
+    exit_code = EXIT_INTERNAL
 
 
 class InternalError(StockpileError):
     """A bug in stockpile, detected (an infeasible LP for a valid case)."""
 
-    exit_code = 1
+    exit_code = EXIT_INTERNAL
 
 
 class InputError(StockpileError):
     """The case cannot be solved as given; carries every problem found at once."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
     def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = problems
@@ -49,10 +57,10 @@ class InputError(StockpileError):
 class SolverError(StockpileError):
     """HiGHS stopped without proving optimality (time limit, numerical trouble)."""
 
-    exit_code = 3
+    exit_code = EXIT_NOT_OPTIMAL
 
 
 class OutputError(StockpileError):
     """A report or summary could not be written (permissions, disk full)."""
 
-    exit_code = 4
+    exit_code = EXIT_OUTPUT

@@ -3,7 +3,7 @@ template and the documentation.
 
 Every column of every sheet is a `Column` (type, default, rule, unit, description);
 every Settings key is a `Setting`. Rules that tie several cells together (``max ≥ min``,
-``start ≤ end``, probabilities summing to 1) live in `optimizer.validation`, which names
+``start ≤ end``, probabilities summing to 1) live in `optimizer.case.validation`, which names
 them in the same words.
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ANY = "*"
-"""In an id column that allows it, ``*`` means "every"."""
+from models.data import ANY
 
 IGNORED_SHEETS = frozenset({"about", "sources", "notes", "readme"})
 """Sheets a planner may add for documentation; the reader skips them silently."""

@@ -8,9 +8,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from optimizer.case.schema import REQUIRED, SETTINGS, SHEETS
+from optimizer.case.schema_docs import HEADER, schema_rows
 from optimizer.files import write_atomically
-from optimizer.schema import REQUIRED, SETTINGS, SHEETS
-from optimizer.schema_docs import HEADER, schema_rows
 
 BOLD = Font(bold=True)
 

@@ -6,26 +6,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from models.data import Case
 from optimizer.files import write_atomically
-from optimizer.pipeline import SolvedCase
+from optimizer.results import Results
+from optimizer.solver import SolverOutcome
 
 SOLVER_NAME = "HiGHS"
 
 
-def summary(solved: SolvedCase, timings: dict[str, float],
-            warnings: list[str] | None = None) -> dict:
+def summary(case: Case, outcome: SolverOutcome, results: Results | None,
+            timings: dict[str, float], warnings: list[str] | None = None) -> dict:
     """status, objective, stage_one_cost, expected_scenario_cost, stockpile,
     spare_capacity, expected_shortfall, timings_s, solver; and warnings (the texts
     printed on stderr)."""
-    outcome = solved.outcome
-    results = solved.results
     document = {
-        "case": solved.case.name,
+        "case": case.name,
         "status": outcome.status,
         "objective": results.objective if results else None,
         "stage_one_cost": results.stage_one_cost if results else None,
         "expected_scenario_cost": results.expected_scenario_cost if results else None,
-        "currency": solved.case.settings.currency,
+        "currency": case.settings.currency,
         "stockpile": [],
         "spare_capacity": [],
         "expected_shortfall": [],

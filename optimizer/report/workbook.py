@@ -1,6 +1,6 @@
 """The report workbook: a Summary sheet, then one tidy table a sheet.
 
-Written by `optimizer.xlsx_writer` (vectorised: the benchmark M report in 0.45 s instead
+Written by `optimizer.report.xlsx_writer` (vectorised: the benchmark M report in 0.45 s instead
 of 15 s with openpyxl's write-only mode) and atomically. No cell is a formula: text is
 written as inline strings, and every text cell passes through `safe_text`, so nothing
 copied from an input can become one, even after an export to CSV.
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.case import Case
+from models.data import Case
 from optimizer.files import write_atomically
+from optimizer.report.xlsx_writer import MAX_ROWS, Rows, Table, sheet_names, write_workbook
 from optimizer.results import Results
-from optimizer.xlsx_writer import MAX_ROWS, Rows, Table, sheet_names, write_workbook
 
 TITLE = "Stockpile and reallocation plan"
 SUMMARY_WIDTHS = (58, 24)

@@ -3,7 +3,7 @@ workbook table come from here, so they never drift from what validation enforces
 
 from __future__ import annotations
 
-from optimizer.schema import SETTINGS, SHEETS
+from optimizer.case.schema import SETTINGS, SHEETS
 
 HEADER = ("sheet", "column", "rule", "default", "unit", "description")
 

@@ -2,10 +2,10 @@
 
 The workbook may come from anywhere, so reading it is bounded in memory and in time
 (`ReadLimits`) and nothing in it is evaluated: formulas are read as their cached values.
-The .xlsx package itself is read by `optimizer.xlsx_reader`, which says how (nothing
+The .xlsx package itself is read by `optimizer.case.xlsx_reader`, which says how (nothing
 inflated before the zip directory is checked, no DTD, budgets on the XML); this module
 reads only the worksheets of the case's sheets, matching sheet titles and header names
-to `optimizer.schema`, and keeps the rows with a value in a known column.
+to `optimizer.case.schema`, and keeps the rows with a value in a known column.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from optimizer.problems import Problem
-from optimizer.schema import IGNORED_SHEETS, SHEETS_BY_NAME, Sheet
-from optimizer.xlsx_reader import CellContext, Done, SheetHandler, XlsxReader
+from optimizer.case.schema import IGNORED_SHEETS, SHEETS_BY_NAME, Sheet
+from optimizer.case.xlsx_reader import CellContext, Done, SheetHandler, XlsxReader
+from optimizer.errors import Problem
 
 
 @dataclass(frozen=True)

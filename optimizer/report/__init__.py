@@ -1,0 +1,1 @@
+"""Outputs: the report workbook (streamed by `xlsx_writer`) and the JSON summary."""
