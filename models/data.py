@@ -7,6 +7,7 @@ order of the input sheet.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 ANY = "*"
@@ -15,10 +16,26 @@ ANY = "*"
 
 @dataclass(frozen=True)
 class Settings:
+    """periods_per_year is always resolved (validation fills in its default,
+    `default_periods_per_year`); k = periods_per_year / periods weighs the scenario
+    costs, which are per horizon, into a yearly figure."""
+
     periods: int
     period_unit: str = "month"
     period_days: float = 30.0
     currency: str = "USD"
+    capital_rate: float = 0.05
+    periods_per_year: float = 12.0
+
+    @property
+    def horizon_weight(self) -> float:
+        """k = periods_per_year / H."""
+        return self.periods_per_year / self.periods
+
+
+def default_periods_per_year(period_days: float) -> int:
+    """365 / period_days rounded to the nearest whole number, halves up."""
+    return math.floor(365.0 / period_days + 0.5)
 
 
 @dataclass(frozen=True)
@@ -64,11 +81,23 @@ class ImportRoute:
 
 @dataclass(frozen=True)
 class Stockpile:
+    """holding_cost is storage and insurance alone; the capital charge is
+    Settings.capital_rate × purchase_cost. refill_cost is resolved (blank: the
+    purchase cost); max_draw None means no release limit."""
+
     initial: float = 0.0
     min: float = 0.0
     max: float | None = None
     purchase_cost: float = 0.0
     holding_cost: float = 0.0
+    refill_cost: float = 0.0
+    loss_rate: float = 0.0
+    max_draw: float | None = None
+    release_lag: int = 0
+
+    def yearly_cost_per_unit(self, capital_rate: float) -> float:
+        """(r + δ) · purchase_cost + holding_cost: what one unit held costs a year."""
+        return (capital_rate + self.loss_rate) * self.purchase_cost + self.holding_cost
 
 
 @dataclass(frozen=True)
@@ -76,6 +105,7 @@ class SharingLink:
     lead_periods: int = 0
     unit_cost: float = 0.0
     capacity: float | None = None
+    activation_lag: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,6 +141,10 @@ class Case:
     sharing: dict[tuple[str, str, str], SharingLink] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     disruptions: list[Disruption] = field(default_factory=list)
+    recipes: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    """(ally, good) of a Production entry → {input good: units of input per unit made};
+    '*' rows expanded over the good's producers, a row naming the ally overriding the
+    '*' row of the same good and input."""
 
     @property
     def allies(self) -> list[str]:
