@@ -1,2 +1,5 @@
-"""The Pyomo formulation of the stockpile and reallocation LP, a pure function of the
-validated case (`models.index_sets` builds the sparse sets, `models.stockpile` the LP)."""
+"""The math, the bottom layer: the validated case as plain data (`models.data`), the
+sparse sets and scenario factors (`models.index_sets`), the mutable parameters
+(`models.parameters`), one module per family of constraints, the objective, and the
+scenario model builder (`models.scenario_model`). Nothing here reads a file or knows
+about Excel, HiGHS or reports."""

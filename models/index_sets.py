@@ -8,7 +8,13 @@ stored only where they differ from 1.
 Lean by construction: a sharing link is kept only if its sender can hold the good
 (production, imports, stock or an incoming kept link) and its receiver can pass it on to
 demand; flows at an ally that cannot reach any demand for the good are left out. Both are
-zero at every optimum (each such flow only costs), so the optimum is unchanged.
+zero at every optimum (each such flow only costs), so the optimum is unchanged. A node
+(ally, good) *reaches demand* if it has demand, or feeds a node that does: along a
+sharing link, along an Imports route from it (an ally origin exports from its own
+balance), or as the input of a recipe of a good it produces.
+
+The onset t0_ω of a scenario is the first period hit by any of its Disruptions rows,
+whatever the row's kind, good or factor; a scenario without rows (normal times) has none.
 """
 
 from __future__ import annotations
@@ -50,42 +56,49 @@ class ModelData:
     penalty: dict[Node, float]
     draw_nodes: list[Node]
     routes_into: dict[Node, list[str]]
+    routes_out_of: dict[Node, list[str]]
     links_into: dict[Node, list[str]]
     links_out_of: dict[Node, list[str]]
+    used_as_input: dict[Node, list[tuple[str, float]]]
+    """(ally, input good) → [(good made from it there, units of input per unit made)]."""
     factors: dict[str, ScenarioFactors]
+    onset: dict[str, int | None]
+    """t0_ω, None in normal times."""
 
+    @property
+    def horizon_weight(self) -> float:
+        """k = periods_per_year / H: scenario costs are per horizon, F per year."""
+        return self.case.settings.horizon_weight
 
-    def scenario_parameters(self, scenario: str | None) -> dict:
-        """Values of a scenario block's mutable parameters: its probability and the
-        factors that differ from 1 on the entries the model has (None: normal times
-        with probability 1, the template block's values)."""
+    def acts(self, scenario: str | None, period: int, lag: int) -> bool:
+        """True if an emergency instrument with this lag may act in `period` of
+        `scenario`: the scenario has an onset and period ≥ t0 + lag. None (the template
+        block) has every instrument able to act."""
         if scenario is None:
-            return {"probability": 1.0, "production_factor": {}, "import_factor": {},
-                    "demand_factor": {}}
-        factors = self.factors[scenario]
-        production = set(self.production)
-        routes = set(self.routes)
-        return {
-            "probability": self.probability[scenario],
-            "production_factor": {k: v for k, v in factors.production.items()
-                                  if k[:2] in production},
-            "import_factor": {k: v for k, v in factors.imports.items() if k[:3] in routes},
-            "demand_factor": {k: v for k, v in factors.demand.items()
-                              if k[:2] in self.demand},
-        }
+            return True
+        onset = self.onset[scenario]
+        return onset is not None and period >= onset + lag
 
 
 def build_model_data(case: Case) -> ModelData:
     links = _useful_links(case)
-    reaches_demand = _reachable(_demanded_nodes(case), links, forward=False)
+    reaches_demand = _feeds_demand(case, links)
     production = [k for k in case.production if k in reaches_demand]
     routes = [r for r in case.imports if (r[1], r[2]) in reaches_demand]
     draw_nodes = [k for k in case.stockpiles if k in reaches_demand]
     nodes = sorted(reaches_demand, key=_node_order(case))
 
+    allies = set(case.allies)
     routes_into: dict[Node, list[str]] = defaultdict(list)
+    routes_out_of: dict[Node, list[str]] = defaultdict(list)
     for origin, destination, good in routes:
         routes_into[destination, good].append(origin)
+        if origin in allies:
+            routes_out_of[origin, good].append(destination)
+    used_as_input: dict[Node, list[tuple[str, float]]] = defaultdict(list)
+    for ally, good in production:
+        for input_good, ratio in case.recipes.get((ally, good), {}).items():
+            used_as_input[ally, input_good].append((good, ratio))
     links_into: dict[Node, list[str]] = defaultdict(list)
     links_out_of: dict[Node, list[str]] = defaultdict(list)
     for sender, receiver, good in links:
@@ -108,10 +121,22 @@ def build_model_data(case: Case) -> ModelData:
         penalty={k: case.demand[k].shortage_penalty for k in demand},
         draw_nodes=draw_nodes,
         routes_into=dict(routes_into),
+        routes_out_of=dict(routes_out_of),
         links_into=dict(links_into),
         links_out_of=dict(links_out_of),
+        used_as_input=dict(used_as_input),
         factors={s: scenario_factors(case, s) for s in case.scenarios},
+        onset=scenario_onsets(case),
     )
+
+
+def scenario_onsets(case: Case) -> dict[str, int | None]:
+    """t0_ω: the smallest start of the scenario's Disruptions rows; None without rows."""
+    onset: dict[str, int | None] = dict.fromkeys(case.scenarios)
+    for row in case.disruptions:
+        current = onset[row.scenario]
+        onset[row.scenario] = row.start if current is None else min(current, row.start)
+    return onset
 
 
 def _node_order(case: Case):
@@ -136,8 +161,17 @@ def supplied_nodes(case: Case) -> set[Node]:
 def _useful_links(case: Case) -> list[Link]:
     """Links whose sender can be supplied and whose receiver can pass on to demand."""
     supplied = supplied_nodes(case)
-    demanded = _reachable(_demanded_nodes(case), case.sharing, forward=False)
+    demanded = _feeds_demand(case, case.sharing)
     return [(a, b, g) for a, b, g in case.sharing if (a, g) in supplied and (b, g) in demanded]
+
+
+def _feeds_demand(case: Case, links) -> set[Node]:
+    """Nodes that reach demand along `links`, ally-origin routes and recipe inputs."""
+    allies = set(case.allies)
+    edges = [*links, *((o, d, g) for o, d, g in case.imports if o in allies)]
+    for (ally, good), inputs in case.recipes.items():
+        edges += [(ally, ally, (input_good, good)) for input_good in inputs]
+    return _reachable(_demanded_nodes(case), edges, forward=False)
 
 
 def _demanded_nodes(case: Case) -> list[Node]:
@@ -146,13 +180,16 @@ def _demanded_nodes(case: Case) -> list[Node]:
 
 
 def _reachable(start: set[Node] | list[Node], links, forward: bool) -> set[Node]:
-    """Nodes reachable from `start` along links (forward) or against them (backward)."""
+    """Nodes reachable from `start` along links (forward) or against them (backward).
+    A link's good may be a pair (good at the sender, good at the receiver): a recipe
+    turns an input into the good made of it."""
     step: dict[Node, list[Node]] = defaultdict(list)
     for sender, receiver, good in links:
+        sent, received = good if isinstance(good, tuple) else (good, good)
         if forward:
-            step[sender, good].append((receiver, good))
+            step[sender, sent].append((receiver, received))
         else:
-            step[receiver, good].append((sender, good))
+            step[receiver, received].append((sender, sent))
     seen = set(start)
     frontier = list(start)
     while frontier:

@@ -88,8 +88,9 @@ class CompiledModel:
 
 
 def new_highs(options: SolverOptions) -> highspy.Highs:
-    """A quiet HiGHS instance; its start-up banner goes to stderr, never stdout."""
-    with _stdout_to_stderr():
+    """A HiGHS instance that prints nothing unless its log is asked for; even then its
+    start-up banner goes to stderr, never stdout."""
+    with _stdout_redirected(to_stderr=options.show_log):
         highs = highspy.Highs()
     for name, value in HIGHS_OPTIONS.items():
         highs.setOptionValue(name, value)
@@ -215,19 +216,22 @@ def _status_word(model_status, has_solution: bool) -> str:
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
-    """Send whatever C code prints on file descriptor 1 to descriptor 2 meanwhile."""
+def _stdout_redirected(to_stderr: bool):
+    """Send whatever C code prints on file descriptor 1 to descriptor 2 (or nowhere)
+    meanwhile."""
     try:
         stdout_fd = sys.stdout.fileno()
-        stderr_fd = sys.stderr.fileno()
+        target = sys.stderr.fileno() if to_stderr else os.open(os.devnull, os.O_WRONLY)
     except (AttributeError, OSError, ValueError):
         yield
         return
     sys.stdout.flush()
     saved = os.dup(stdout_fd)
     try:
-        os.dup2(stderr_fd, stdout_fd)
+        os.dup2(target, stdout_fd)
         yield
     finally:
         os.dup2(saved, stdout_fd)
         os.close(saved)
+        if not to_stderr:
+            os.close(target)

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from models.index_sets import ModelData
-from models.stockpile import build_model
+from models.scenario_model import SCENARIO_BLOCK, build_model
 from optimizer.lp.plan import SCENARIO_COSTS, ComponentValues, PlanValues, component_values
 from optimizer.solver import CompiledModel, SolverOutcome
 
@@ -51,7 +51,7 @@ class PlainLP:
         row_position = {id(con): i for i, (con, _) in enumerate(self.rows)}
         values = outcome.column_values[None, :]
         reduced = outcome.column_duals[None, :]
-        blocks = [model.scenario[s] for s in self.data.scenarios]
+        blocks = [getattr(model, SCENARIO_BLOCK)[s] for s in self.data.scenarios]
         names = [c.local_name for c in blocks[0].component_objects(pyo.Var,
                                                                    descend_into=False)]
         stage_components = list(model.component_objects(pyo.Var, descend_into=False))

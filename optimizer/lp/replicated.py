@@ -1,18 +1,22 @@
 """The fast path: compile one scenario block with Pyomo, replicate it as arrays.
 
 Every scenario block of the LP has the same shape; scenarios differ only in the values
-of the block's mutable parameters (probability and disruption factors). So Pyomo builds
-and compiles the *template model* (`models.stockpile.build_template_model`: stage one
-plus one normal-times block) once, and the full LP is assembled with numpy:
+of the block's mutable parameters (`models.parameters`). So Pyomo builds and compiles
+the *template* (`models.scenario_model.build_scenario_model(data, None)`: stage one plus
+one block with every factor 1 and every emergency instrument open, so that its sparsity
+covers every scenario's) once, and the full LP is assembled with numpy:
 
     columns  [stage one | block ω=1 | … | block ω=|Ω|]
     rows     [stage-one rows | block rows ω=1 | … ]
-    cost     [c_stage | π_1 · c_block | … | π_|Ω| · c_block]
+    cost     [c_stage | c⁰ + π_1 · c¹ | … | c⁰ + π_|Ω| · c¹]
 
 Where a scenario's parameters differ from the template's, the numbers that depend on
 them (variable bounds, row bounds, coefficients) are re-evaluated by Pyomo from the
-template's own expressions with the scenario's values set, and patched in. The math
-is written once, in `models.stockpile`; this module only copies numbers.
+template's own expressions with the scenario's values set, and patched in; a coefficient
+the template does not have raises `InternalError` naming its constraint. The objective's
+block coefficients are read from the compiled objective at two values of the block's
+probability (c⁰ at π = 0, c⁰ + c¹ at π = 1) and checked to be affine in it at a third.
+The math is written once, in `models`; this module only copies numbers.
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.index_sets import ModelData
-from models.stockpile import build_template_model, structure_key
+from models.parameters import (
+    scenario_parameter_values,
+    stage_parameter_values,
+    structure_key,
+)
+from models.scenario_model import SCENARIO_BLOCK, build_scenario_model
+from optimizer.errors import InternalError
 from optimizer.lp.plan import SCENARIO_COSTS, PlanValues, component_values
 from optimizer.solver import CompiledModel, SolverOutcome
 
@@ -91,14 +101,15 @@ class ReplicatedLP:
 
     def __init__(self, data: ModelData):
         self.data = data
-        self.model = build_template_model(data)
+        self.model = build_scenario_model(data, None)
+        self.template = getattr(self.model, SCENARIO_BLOCK)
         self._patches: dict[str, tuple] = {}
 
     # --- compiling the template --------------------------------------------------------
 
     def compile(self) -> CompiledModel:
         """Compile the template once, then assemble the full LP's arrays."""
-        template = self.model.template
+        template = self.template
         info = LinearStandardFormCompiler().write(self.model, mixed_form=True)
         in_block, self.stage_vars, self.block_vars, local_col = _split(
             info.columns, lambda var: var.parent_block() is template)
@@ -107,8 +118,12 @@ class ReplicatedLP:
 
         matrix = info.A.tocoo()
         row_block, col_block = row_in_block[matrix.row], in_block[matrix.col]
-        if np.any(~row_block & col_block):
-            raise AssertionError("a stage-one row refers to a scenario variable")
+        linking = np.flatnonzero(~row_block & col_block)
+        if linking.size:
+            con = info.rows[int(matrix.row[linking[0]])][0]
+            raise InternalError(f"the stage-one row {con.name} refers to the scenario "
+                                f"variable {info.columns[int(matrix.col[linking[0]])].name}: "
+                                "a row linking scenarios cannot be replicated per block")
         self.parts = {}
         for name, mask in (("ss", ~row_block & ~col_block), ("bs", row_block & ~col_block),
                            ("bb", row_block & col_block)):
@@ -132,11 +147,12 @@ class ReplicatedLP:
     def _cost_accounts(self) -> None:
         """Linear forms of the objective (over stage-one and block columns) and of the
         cost expressions reported per scenario (C_ω and its parts) and F."""
-        template, model = self.model.template, self.model
+        template, model = self.template, self.model
         n_stage, n_block = len(self.stage_vars), len(self.block_vars)
+        objective = next(model.component_data_objects(pyo.Objective, active=True)).expr
         self.forms = {
-            "objective_stage": _LinearForm(model.total_cost.expr, self.stage_position, n_stage),
-            "objective_block": _LinearForm(model.total_cost.expr, self.position, n_block),
+            "objective_stage": _LinearForm(objective, self.stage_position, n_stage),
+            "objective_block": _LinearForm(objective, self.position, n_block),
             "stage_one_cost": _LinearForm(model.stage_one_cost.expr, self.stage_position,
                                           n_stage),
             **{name: _LinearForm(getattr(template, name).expr, self.position, n_block)
@@ -147,13 +163,35 @@ class ReplicatedLP:
         """Cost vectors after the mutable parameters `changed_params` (ids) changed."""
         vectors = {name: form.refresh(changed_params) for name, form in self.forms.items()}
         self.stage_cost = vectors["objective_stage"]
-        self.block_cost = vectors["objective_block"]
+        self.block_cost_fixed, self.block_cost_per_probability = self._objective_in_probability()
         self.stage_one_cost_vector = vectors["stage_one_cost"]
         self.cost_vectors = {name: vectors[name] for name in SCENARIO_COSTS}
 
+    def _objective_in_probability(self) -> tuple[np.ndarray, np.ndarray]:
+        """c⁰, c¹ with block objective coefficients c⁰ + π · c¹, read from the compiled
+        objective at π = 0 and 1 and checked at π = 2."""
+        probability = self.template.probability
+        form = self.forms["objective_block"]
+        changed = {id(probability)}
+        saved = probability.value
+        try:
+            at = {}
+            for value in (0.0, 1.0, 2.0):
+                probability.set_value(value)
+                at[value] = form.refresh(changed).copy()
+        finally:
+            probability.set_value(saved)
+            form.refresh(changed)
+        fixed, slope = at[0.0], at[1.0] - at[0.0]
+        if not np.allclose(at[2.0], fixed + 2.0 * slope, rtol=1e-12, atol=0.0):
+            raise InternalError("the objective's scenario-block coefficients are not affine "
+                                "in the block's probability: the fast path cannot weigh "
+                                "the blocks; solve with the reference formulation")
+        return fixed, slope
+
     def _index_dependencies(self) -> None:
         """Which template numbers depend on which scenario parameter."""
-        template = self.model.template
+        template = self.template
         self.position = {id(v): i for i, v in enumerate(self.block_vars)}
         self.stage_position = {id(v): i for i, v in enumerate(self.stage_vars)}
         self.cols_of = defaultdict(list)
@@ -167,8 +205,9 @@ class ReplicatedLP:
         for row, (con, _) in enumerate(self.block_rows):
             for param in identify_mutable_parameters(con.expr):
                 if param.parent_block() is not template:
-                    raise AssertionError(f"{con.name} depends on the stage-one parameter "
-                                         f"{param.name}; `update` would miss it")
+                    raise InternalError(f"the scenario row {con.name} depends on the "
+                                        f"stage-one parameter {param.name}: a what-if "
+                                        "update would miss it")
                 self.rows_of[id(param)].append(row)
         self.entries_of_row = {}
         dependent = list(set().union(*self.rows_of.values()))
@@ -181,7 +220,7 @@ class ReplicatedLP:
 
     def _patch(self, scenario: str) -> _Patch:
         """The scenario's patch, computed again only if its parameter values changed."""
-        values = self.data.scenario_parameters(scenario)
+        values = scenario_parameter_values(self.data, scenario)
         key = tuple(sorted((name, tuple(sorted(entries.items())))
                            for name, entries in values.items() if name != "probability"))
         cached = self._patches.get(scenario)
@@ -192,7 +231,7 @@ class ReplicatedLP:
     def _evaluate_patch(self, values: dict) -> _Patch:
         """Set the scenario's parameter values on the template, re-evaluate what depends
         on them, and restore the template."""
-        template = self.model.template
+        template = self.template
         changed = []
         for name, entries in values.items():
             if name == "probability":
@@ -212,12 +251,20 @@ class ReplicatedLP:
             con, _ = self.block_rows[row]
             repn = generate_standard_repn(con.body, compute_values=True)
             entries = self.entries_of_row[row]
+            values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
             for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
                 key = (("bb", self.position[id(var)]) if id(var) in self.position
                        else ("bs", self.stage_position[id(var)]))
+                if key not in entries:
+                    raise InternalError(
+                        f"the row {con.name} has a coefficient of {var.name} in a scenario "
+                        "that the template block does not have: its rule must not depend "
+                        "on the scenario for which variables appear")
+                values_of_row[key] = float(coef)
+            for key, coef in values_of_row.items():
                 parts.append(key[0])
                 index.append(entries[key])
-                value.append(float(coef))
+                value.append(coef)
         row_lower, row_upper = _row_bounds([self.block_rows[row] for row in rows])
         for param, old in changed:
             param.set_value(old)
@@ -263,13 +310,16 @@ class ReplicatedLP:
                                (bb_cols + offsets_col).ravel()])
         vals = np.concatenate([ss_vals, values["bs"].ravel(), values["bb"].ravel()])
         probability = np.array([self.data.probability[s] for s in scenarios])
-        cost = np.concatenate([self.stage_cost, np.outer(probability, self.block_cost).ravel()])
-        return CompiledModel(
+        cost = np.concatenate([
+            self.stage_cost, (self.block_cost_fixed[None, :]
+                              + np.outer(probability, self.block_cost_per_probability)).ravel()])
+        self.compiled = CompiledModel(
             num_columns=n_stage + count * n_block, num_rows=m_stage + count * m_block,
             cost=cost, offset=self.offset, col_lower=np.concatenate(col_lower),
             col_upper=np.concatenate(col_upper), row_lower=np.concatenate(row_lower),
             row_upper=np.concatenate(row_upper),
             entries=(rows.astype(np.int32), cols.astype(np.int32), vals))
+        return self.compiled
 
     # --- what-if updates -----------------------------------------------------------------
 
@@ -285,14 +335,14 @@ class ReplicatedLP:
         if not self.can_update(data):
             raise ValueError("the case's structure changed: build a new model")
         self.data = data
-        model = self.model
         changed = set()
-        for param, value in [*((model.penalty[k], v) for k, v in data.penalty.items()),
-                             *((model.budget_limit[a], data.case.countries[a].budget)
-                               for a in model.BUDGETED)]:
-            if param.value != value:
-                param.set_value(value)
-                changed.add(id(param))
+        for name, values in stage_parameter_values(data).items():
+            component = getattr(self.model, name)
+            for index, value in values.items():
+                param = component[index]
+                if param.value != value:
+                    param.set_value(value)
+                    changed.add(id(param))
         self._evaluate_costs(changed)
         self.stage_row_bounds = _row_bounds(self.stage_rows)
         return self.assemble()
@@ -310,14 +360,13 @@ class ReplicatedLP:
 
         stage, blocks = split(outcome.column_values)
         stage_reduced, blocks_reduced = split(outcome.column_duals)
-        template = self.model.template
+        template = self.template
         block_components = list(template.component_objects(pyo.Var, descend_into=False))
         stage_components = list(self.model.component_objects(pyo.Var, descend_into=False))
         row_position = {id(con): i for i, (con, _) in enumerate(self.stage_rows)}
         stage_duals = outcome.row_duals[None, :len(self.stage_rows)]
         costs = {name: blocks @ vector for name, vector in self.cost_vectors.items()}
         stage_one_cost = float(stage[0] @ self.stage_one_cost_vector)
-        probability = np.array([self.data.probability[s] for s in scenarios])
         return PlanValues(
             scenarios=list(scenarios),
             stage_one={c.local_name: component_values(c, self.stage_position, stage)
@@ -325,7 +374,7 @@ class ReplicatedLP:
             stage_two={c.local_name: component_values(c, self.position, blocks)
                        for c in block_components},
             scenario_costs=costs, stage_one_cost=stage_one_cost,
-            objective=stage_one_cost + float(probability @ costs["cost"]) + self.offset,
+            objective=float(self.compiled.cost @ outcome.column_values) + self.compiled.offset,
             stage_one_reduced_costs={
                 c.local_name: component_values(c, self.stage_position, stage_reduced, 0.0)
                 for c in stage_components},

@@ -1,0 +1,126 @@
+"""The model's mutable parameters, declared once: what a what-if re-solve may change
+without rebuilding the model, and the values each takes.
+
+A built model holds every other input as a constant. `MUTABLE_INPUTS` lists the inputs
+that feed a mutable parameter; `structure_key` is the case without them, so two cases
+with the same key are solved by one built model with new parameter values
+(`stage_parameter_values`, `scenario_parameter_values`), and HiGHS warm-starts.
+
+Stage-one parameters (top-level model): ``penalty[n,g]`` (shortage penalty per unit),
+``budget_limit[a]`` (an ally's yearly budget). Scenario parameters (one set per scenario
+block), all defined on every entry and period so that every block has the same shape:
+
+=====================  ==========================  ========================================
+parameter              index                       value in scenario ω
+=====================  ==========================  ========================================
+``probability``        —                           π_ω
+``production_factor``  (n, g) ∈ P, t               b: product of capacity_loss factors
+``import_factor``      (o, d, g) ∈ R, t            a: product of export_cut factors
+``demand_factor``      (n, g) with demand, t       m: product of demand_surge factors
+``spare_open``         (n, g) with spare, t        1 if t ≥ t0_ω + ramp_periods, else 0
+``draw_limit``         (n, g) ∈ K, t               max_draw (∞ if none) if t ≥ t0_ω +
+                                                   release_lag, else 0
+``ship_limit``         (a, b, g) ∈ L, t            capacity (∞ if none) if t ≥ t0_ω +
+                                                   activation_lag, else 0
+=====================  ==========================  ========================================
+
+Normal times (no onset) close every instrument: spare_open, draw_limit and ship_limit
+are 0 in every period. The *template* block (scenario None) has every factor 1, every
+instrument open and probability 1: its sparsity is the union of every scenario's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from models.data import Case
+from models.index_sets import ModelData
+
+ALL_FIELDS = None
+MUTABLE_INPUTS: dict[str, tuple[str, ...] | None] = {
+    "goods": ("shortage_penalty",),
+    "demand": ("shortage_penalty",),
+    "countries": ("budget",),
+    "scenarios": ("probability", "description"),
+    "disruptions": ALL_FIELDS,
+}
+"""Case tables and the fields of their records that a re-solve may change (None: the
+whole table). A budget's value is mutable; whether an ally has one is structure."""
+
+STRUCTURE_TABLES = ("settings", "countries", "goods", "demand", "production", "imports",
+                    "stockpiles", "sharing", "scenarios", "disruptions", "recipes")
+
+
+def structure_key(case: Case) -> tuple:
+    """Everything a built model holds as constants: the case without `MUTABLE_INPUTS`
+    (a mutable field is kept only as whether it is blank)."""
+    key = []
+    for table in STRUCTURE_TABLES:
+        fields = MUTABLE_INPUTS.get(table, ())
+        if fields is ALL_FIELDS:
+            continue
+        value = getattr(case, table)
+        if isinstance(value, dict):
+            key.append(tuple((k, _without(v, fields)) for k, v in value.items()))
+        else:
+            key.append(_without(value, fields))
+    return tuple(key)
+
+
+def _without(record, fields: tuple[str, ...]):
+    if not fields or not dataclasses.is_dataclass(record):
+        return record
+    return dataclasses.replace(record, **{f: getattr(record, f) is None for f in fields})
+
+
+def stage_parameter_values(data: ModelData) -> dict[str, dict]:
+    """Values of the top-level mutable parameters."""
+    return {
+        "penalty": dict(data.penalty),
+        "budget_limit": {a: c.budget for a, c in data.case.countries.items()
+                         if c.is_ally and c.budget is not None},
+    }
+
+
+def scenario_parameter_values(data: ModelData, scenario: str | None) -> dict:
+    """The block parameters of `scenario` that differ from the template's (every factor
+    1, every instrument open), and its probability (None: the template itself)."""
+    if scenario is None:
+        return {"probability": 1.0, "production_factor": {}, "import_factor": {},
+                "demand_factor": {}, "spare_open": {}, "draw_limit": {}, "ship_limit": {}}
+    factors = data.factors[scenario]
+    production = set(data.production)
+    routes = set(data.routes)
+    case = data.case
+    periods = data.periods
+    return {
+        "probability": data.probability[scenario],
+        "production_factor": {k: v for k, v in factors.production.items()
+                              if k[:2] in production},
+        "import_factor": {k: v for k, v in factors.imports.items() if k[:3] in routes},
+        "demand_factor": {k: v for k, v in factors.demand.items() if k[:2] in data.demand},
+        "spare_open": {(n, g, t): 0.0 for n, g in data.spare for t in periods
+                       if not data.acts(scenario, t, case.production[n, g].ramp_periods)},
+        "draw_limit": {(n, g, t): 0.0 for n, g in data.draw_nodes for t in periods
+                       if not data.acts(scenario, t, case.stockpiles[n, g].release_lag)},
+        "ship_limit": {(a, b, g, t): 0.0 for a, b, g in data.links for t in periods
+                       if not data.acts(scenario, t, case.sharing[a, b, g].activation_lag)},
+    }
+
+
+def open_values(data: ModelData) -> dict[str, dict]:
+    """The template's values of the instrument parameters: every instrument open."""
+    case = data.case
+    periods = data.periods
+    return {
+        "spare_open": {(n, g, t): 1.0 for n, g in data.spare for t in periods},
+        "draw_limit": {(n, g, t): _limit(case.stockpiles[n, g].max_draw)
+                       for n, g in data.draw_nodes for t in periods},
+        "ship_limit": {(a, b, g, t): _limit(case.sharing[a, b, g].capacity)
+                       for a, b, g in data.links for t in periods},
+    }
+
+
+def _limit(value: float | None) -> float:
+    return math.inf if value is None else value
