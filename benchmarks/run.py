@@ -8,12 +8,16 @@ own,
 
 * the product: ``python -m optimizer solve CASE -o REPORT --json SUMMARY -q``, reading
   the per-phase times from the summary's ``timings_s`` and the LP size from ``solver``;
-* the yardstick: ``python -m benchmarks.direct_highs CASE --json OUT``.
+* the yardstick: ``python -m benchmarks.direct_highs CASE --json OUT`` (an independent
+  numpy build of the same LP, frozen to model v2 with objective ``expected``; it refuses
+  a case using anything beyond that, and the run then fails with its message).
 
 A Markdown table per size compares the phases; the objectives must agree to 1e-9
-relative (AGREE / DISAGREE). All results go to ``benchmarks/results/latest.json``, which
-keeps the latest result of every size (each stamped with its time and commit). The exit
-code is 1 if any objective disagrees or any run failed.
+relative (AGREE / DISAGREE). The two LPs need not be the same size (each side leaves out
+what it can in its own way); both sizes are shown. All results go to
+``benchmarks/results/latest.json``, which keeps the latest result of every size (each
+stamped with its time and commit). The exit code is 1 if any objective disagrees or any
+run failed.
 """
 
 from __future__ import annotations
@@ -180,12 +184,10 @@ def markdown(result: dict) -> str:
     """The per-size table and the lines under it."""
     product, yardstick = result["product"], result["yardstick"]
     shape = result["shape"]
-    solver = product["solver"] or yardstick["solver"]
     lines = [f"### {result['size']}: {shape['allies']} allies, {shape['goods']} goods, "
-             f"{shape['periods']} periods, {shape['scenarios']} scenarios — "
-             f"{_fmt(solver.get('columns'), ',', '?')} columns, "
-             f"{_fmt(solver.get('rows'), ',', '?')} rows, "
-             f"{_fmt(solver.get('nonzeros'), ',', '?')} nonzeros",
+             f"{shape['periods']} periods, {shape['scenarios']} scenarios",
+             "", f"LP (columns / rows / nonzeros): product {_lp_size(product)}, "
+                 f"yardstick {_lp_size(yardstick)}",
              "", "| phase | product (s) | yardstick (s) |", "|---|---:|---:|"]
     phases = PHASES + sorted(set(product["timings_s"]) - set(PHASES))
     for phase in phases:
@@ -215,6 +217,11 @@ def markdown(result: dict) -> str:
             why = "timed out" if run["timed_out"] else f"exit code {run['exit_code']}"
             lines.append(f"- {side} FAILED ({why}):\n```\n{run['log_tail'].strip()}\n```")
     return "\n".join(lines)
+
+
+def _lp_size(run: dict) -> str:
+    solver = run["solver"] or {}
+    return " / ".join(_fmt(solver.get(k), ",", "?") for k in ("columns", "rows", "nonzeros"))
 
 
 def _other(run: dict) -> float | None:
