@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from models.data import Case
 from optimizer.pipeline import Timings, load_case
 
-SHEET_ORDER = ["Settings", "Countries", "Goods", "Demand", "Production", "Imports",
+SHEET_ORDER = ["Settings", "Countries", "Goods", "Demand", "Production", "Recipes", "Imports",
                "Stockpiles", "Sharing", "Scenarios", "Disruptions"]
 
 

@@ -22,7 +22,8 @@ from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.pipeline import Timings, load_case
 
-KNOWN_SETTINGS = ("periods", "period_unit", "period_days", "currency")
+KNOWN_SETTINGS = ("periods", "period_unit", "period_days", "currency", "capital_rate",
+                  "periods_per_year")
 
 Mutation = Callable[[dict], None]
 
@@ -98,6 +99,19 @@ def disruption(**cells: object) -> Mutation:
 
     def mutate(case: dict) -> None:
         case["Disruptions"][0].update(cells)
+
+    return mutate
+
+
+def recipes(*rows: tuple[str, str, str, object], goods: tuple[str, ...] = ("ore", "mag")
+            ) -> Mutation:
+    """Add goods `goods` and a Recipes sheet of (country, good, input, ratio) rows
+    (columns: country A, good B, input C, ratio D; row 2 first)."""
+
+    def mutate(case: dict) -> None:
+        case["Goods"] += [{"good": g, "unit": "t", "shortage_penalty": 10} for g in goods]
+        case["Recipes"] = [{"country": c, "good": g, "input": i, "ratio": r}
+                           for c, g, i, r in rows]
 
     return mutate
 
@@ -417,6 +431,111 @@ RULES = [
          "Countries", "C2", "budget", "cannot pay", "Stockpiles!D2"),
     rule("budget on a supplier", put("Countries", 2, "budget", 1000), "Countries", "C4",
          "budget applies to allies only"),
+    # yearly cost of the floor: ((0.05 + 0.2) · 4 + 1) · 50 = 100
+    rule("budget below the yearly cost of a floor with loss_rate",
+         both(put("Countries", 0, "budget", 99.99), put("Stockpiles", 0, "min", 50),
+              put("Stockpiles", 0, "purchase_cost", 4), put("Stockpiles", 0, "loss_rate", 0.2)),
+         "Countries", "C2", "budget 99.99 cannot pay", "Stockpiles!D2", "100 a year"),
+    # ((0.5 + 0) · 4 + 1) · 50 = 150
+    rule("budget below the yearly cost of a floor with capital_rate",
+         both(put("Countries", 0, "budget", 149), put("Stockpiles", 0, "min", 50),
+              put("Stockpiles", 0, "purchase_cost", 4), setting("capital_rate", 0.5)),
+         "Countries", "C2", "budget 149 cannot pay", "Stockpiles!D2", "150 a year"),
+    # --- model v2: Settings ----------------------------------------------------------------
+    rule("negative capital_rate", setting("capital_rate", -0.01), "Settings", "B3",
+         "capital_rate must be a number ≥ 0 and ≤ 1", "-0.01"),
+    rule("capital_rate above 1", setting("capital_rate", 5), "Settings", "B3",
+         "capital_rate must be a number ≥ 0 and ≤ 1", "got 5"),
+    rule("text in capital_rate", setting("capital_rate", "5%"), "Settings", "B3",
+         "capital_rate must be a number", "'5%'"),
+    rule("periods_per_year 0", setting("periods_per_year", 0), "Settings", "B3",
+         "periods_per_year must be a number > 0", "got 0"),
+    rule("negative periods_per_year", setting("periods_per_year", -12), "Settings", "B3",
+         "periods_per_year must be a number > 0", "-12"),
+    rule("periods_per_year above hourly", setting("periods_per_year", 10_000), "Settings",
+         "B3", "periods_per_year must be a number > 0 and ≤ 8784", "10000"),
+    rule("period_days over two years leaves periods_per_year 0",
+         setting("period_days", 731), "Settings", "B3", "period_days 731",
+         "would be 0", "set periods_per_year"),
+    rule("period_days over two years, periods_per_year blank",
+         both(setting("period_days", 1000), setting("periods_per_year", None)),
+         "Settings", "B3", "period_days 1000", "would be 0", "set periods_per_year"),
+    rule("period_days so short that periods_per_year is above hourly",
+         setting("period_days", 1e-9), "Settings", "B3", "period_days 1e-09",
+         "above 8784", "set periods_per_year"),
+    rule("period_days tiny (365 / period_days overflows)",
+         setting("period_days", 1e-320), "Settings", "B3", "above 8784",
+         "set periods_per_year"),
+    # --- model v2: Stockpiles (new columns land after holding_cost, at H) -------------------
+    rule("negative Stockpiles refill_cost", put("Stockpiles", 0, "refill_cost", -1),
+         "Stockpiles", "H2", f"refill_cost {NUMBER_GE_0}", "-1"),
+    rule("text in Stockpiles refill_cost", put("Stockpiles", 0, "refill_cost", "same"),
+         "Stockpiles", "H2", "refill_cost must be a number", "'same'"),
+    rule("negative Stockpiles loss_rate", put("Stockpiles", 0, "loss_rate", -0.1),
+         "Stockpiles", "H2", "loss_rate must be a number ≥ 0 and ≤ 1", "-0.1"),
+    rule("Stockpiles loss_rate above 1", put("Stockpiles", 0, "loss_rate", 1.5),
+         "Stockpiles", "H2", "loss_rate must be a number ≥ 0 and ≤ 1", "1.5"),
+    rule("negative Stockpiles max_draw", put("Stockpiles", 0, "max_draw", -1), "Stockpiles",
+         "H2", f"max_draw {NUMBER_GE_0}", "-1"),
+    rule("huge Stockpiles max_draw", put("Stockpiles", 0, "max_draw", 1e16), "Stockpiles",
+         "H2", "max_draw must be a number ≥ 0 and ≤ 1e15", "1e+16"),
+    rule("negative Stockpiles release_lag", put("Stockpiles", 0, "release_lag", -1),
+         "Stockpiles", "H2", f"release_lag {WHOLE_GE_0}", "-1"),
+    rule("non-whole Stockpiles release_lag", put("Stockpiles", 0, "release_lag", 0.5),
+         "Stockpiles", "H2", "release_lag must be a whole number", "0.5"),
+    rule("Stockpiles release_lag above 10000", put("Stockpiles", 0, "release_lag", 10_001),
+         "Stockpiles", "H2", "release_lag must be a whole number ≥ 0 and ≤ 10000", "10001"),
+    # --- model v2: Sharing (activation_lag after capacity, at G) ----------------------------
+    rule("negative Sharing activation_lag", put("Sharing", 0, "activation_lag", -1),
+         "Sharing", "G2", f"activation_lag {WHOLE_GE_0}", "-1"),
+    rule("non-whole Sharing activation_lag", put("Sharing", 0, "activation_lag", 1.5),
+         "Sharing", "G2", "activation_lag must be a whole number", "1.5"),
+    rule("text in Sharing activation_lag", put("Sharing", 0, "activation_lag", "soon"),
+         "Sharing", "G2", "activation_lag must be a whole number", "'soon'"),
+    # --- model v2: Recipes (country A, good B, input C, ratio D) ----------------------------
+    rule("missing column Recipes.ratio",
+         both(recipes(("*", "g", "ore", 1)), drop_column("Recipes", "ratio")),
+         "Recipes", "1:1", "required column 'ratio' is missing"),
+    rule("missing column Recipes.input",
+         both(recipes(("*", "g", "ore", 1)), drop_column("Recipes", "input")),
+         "Recipes", "1:1", "required column 'input' is missing"),
+    rule("unknown Recipes country", recipes(("X", "g", "ore", 1)), "Recipes", "A2",
+         "country 'X' is unknown", "an ally of the Countries sheet or '*'"),
+    rule("supplier as Recipes country", recipes(("S", "g", "ore", 1)), "Recipes", "A2",
+         "country 'S' is a supplier", "ally"),
+    rule("blank Recipes country", recipes((None, "g", "ore", 1)), "Recipes", "A2",
+         "country is required"),
+    rule("unknown Recipes good", recipes(("*", "h", "ore", 1)), "Recipes", "B2",
+         "good 'h' is unknown"),
+    rule("'*' as Recipes good", recipes(("*", "*", "ore", 1)), "Recipes", "B2",
+         "good '*'"),
+    rule("unknown Recipes input", recipes(("*", "g", "h", 1)), "Recipes", "C2",
+         "input 'h' is unknown"),
+    rule("'*' as Recipes input", recipes(("*", "g", "*", 1)), "Recipes", "C2",
+         "input '*'"),
+    rule("Recipes input == good", recipes(("B", "g", "g", 1)), "Recipes", "C2",
+         "input must differ from good", "'g'"),
+    rule("blank Recipes ratio", recipes(("*", "g", "ore", None)), "Recipes", "D2",
+         "ratio is required"),
+    rule("zero Recipes ratio", recipes(("*", "g", "ore", 0)), "Recipes", "D2",
+         "ratio must be a number > 0 and ≤ 1e15", "got 0"),
+    rule("negative Recipes ratio", recipes(("*", "g", "ore", -2)), "Recipes", "D2",
+         "ratio must be a number > 0", "-2"),
+    rule("huge Recipes ratio", recipes(("*", "g", "ore", 2e15)), "Recipes", "D2",
+         "ratio must be a number > 0 and ≤ 1e15", "2000000000000000"),
+    rule("text in Recipes ratio", recipes(("*", "g", "ore", "two")), "Recipes", "D2",
+         "ratio must be a number", "'two'"),
+    rule("duplicate Recipes row", recipes(("*", "g", "ore", 1), ("*", "g", "ore", 2)),
+         "Recipes", "A3", "duplicate", "same country, good, input as row 2"),
+    rule("recipe cycle of two goods", recipes(("*", "g", "ore", 1), ("B", "ore", "g", 2)),
+         "Recipes", "C2", "recipe cycle g → ore → g (rows 2, 3)"),
+    rule("recipe cycle of three goods, rows apart",
+         recipes(("A", "mag", "ore", 1), ("*", "g", "mag", 1), ("B", "ore", "g", 1),
+                 ("*", "g", "ore", 1)),
+         "Recipes", "C2", "recipe cycle mag → ore → g → mag (rows 2, 3, 4)"),
+    rule("recipe cycle through rows of different countries (both named)",
+         recipes(("*", "mag", "ore", 1), ("A", "ore", "mag", 1), ("B", "ore", "mag", 1)),
+         "Recipes", "C2", "recipe cycle mag → ore → mag (rows 2, 3, 4)"),
 ]
 
 
@@ -674,3 +793,266 @@ def test_an_unrelated_extra_sheet_is_only_a_warning(tmp_path):
     _, warnings = load_case(write_case(tmp_path / "extra.xlsx", sheets), Timings())
     assert [str(w) for w in warnings] == [
         "Chart data: sheet is not part of the case format and is ignored"]
+
+
+# --- model v2: defaults resolved, recipes expanded, warnings -----------------------------
+
+
+def warnings_of(tmp_path, case: dict) -> list:
+    path = write_case(tmp_path / "case.xlsx", case)
+    _, warnings = load_case(path, Timings())
+    return warnings
+
+
+def assert_warned(warnings: list, sheet: str, cell: str, *fragments: str) -> None:
+    listing = "\n".join(f"  {w}" for w in warnings)
+    matching = [w for w in warnings if w.sheet == sheet and w.cell == cell
+                and all(f in w.message for f in fragments)]
+    assert matching, f"no warning at {sheet}!{cell} says {fragments!r}; warnings:\n{listing}"
+    assert not any(w.is_error for w in matching)
+
+
+def test_v2_defaults_are_resolved(tmp_path):
+    case = valid(tmp_path, base_case())
+    assert case.settings.capital_rate == 0.05
+    assert case.settings.periods_per_year == 12  # 365 / 30 = 12.17
+    stock = case.stockpiles[("A", "g")]
+    assert stock.refill_cost == stock.purchase_cost == 5
+    assert (stock.loss_rate, stock.max_draw, stock.release_lag) == (0, None, 0)
+    assert case.sharing[("B", "A", "g")].activation_lag == 0
+    assert case.recipes == {}
+
+
+def test_v2_values_are_read(tmp_path):
+    case = valid(tmp_path, mutated(both(
+        setting("capital_rate", 0.08), setting("periods_per_year", 12.5),
+        put("Stockpiles", 0, "refill_cost", 7.5), put("Stockpiles", 0, "loss_rate", 0.1),
+        put("Stockpiles", 0, "max_draw", 4), put("Stockpiles", 0, "release_lag", 1),
+        put("Sharing", 0, "activation_lag", 1))))
+    assert (case.settings.capital_rate, case.settings.periods_per_year) == (0.08, 12.5)
+    stock = case.stockpiles[("A", "g")]
+    assert (stock.refill_cost, stock.loss_rate, stock.max_draw, stock.release_lag) == (
+        7.5, 0.1, 4, 1)
+    assert stock.purchase_cost == 5
+    assert case.sharing[("B", "A", "g")].activation_lag == 1
+
+
+def test_refill_cost_defaults_to_each_rows_purchase_cost(tmp_path):
+    case = base_case()
+    case["Stockpiles"].append({"country": "B", "good": "g", "purchase_cost": 3,
+                               "refill_cost": None})
+    case["Stockpiles"][0]["refill_cost"] = 0  # a given 0 stays 0
+    loaded = valid(tmp_path, case)
+    assert loaded.stockpiles[("A", "g")].refill_cost == 0
+    assert loaded.stockpiles[("B", "g")].refill_cost == 3
+
+
+@pytest.mark.parametrize(("period_days", "expected"), [
+    (30, 12), (7, 52), (1, 365), (14, 26), (28, 13), (31, 12), (91.25, 4), (365, 1),
+    (146, 3),  # 365 / 146 = 2.5: halves round up
+    (730, 1),  # 0.5 rounds up to 1
+    (0.5, 730), (365 / 8784, 8784),
+])
+def test_periods_per_year_defaults_to_365_over_period_days(tmp_path, period_days,
+                                                            expected):
+    case = valid(tmp_path, mutated(setting("period_days", period_days)))
+    assert case.settings.periods_per_year == expected
+    assert isinstance(case.settings.periods_per_year, float)
+
+
+def test_a_blank_periods_per_year_takes_the_default(tmp_path):
+    case = valid(tmp_path, mutated(both(setting("period_days", 7),
+                                        setting("periods_per_year", None))))
+    assert case.settings.periods_per_year == 52
+
+
+def test_periods_per_year_given_overrides_the_default(tmp_path):
+    case = valid(tmp_path, mutated(both(setting("period_days", 1000),
+                                        setting("periods_per_year", 0.365))))
+    assert case.settings.periods_per_year == 0.365
+
+
+def test_budget_pays_the_yearly_cost_of_floors_not_their_purchase(tmp_path):
+    # ((0.05 + 0.2) · 4 + 1) · 50 = 100 a year; buying the 50 units would cost 200 more
+    case = valid(tmp_path, mutated(both(
+        put("Countries", 0, "budget", 100), put("Stockpiles", 0, "min", 50),
+        put("Stockpiles", 0, "initial", 0), put("Stockpiles", 0, "purchase_cost", 4),
+        put("Stockpiles", 0, "loss_rate", 0.2))))
+    assert case.countries["A"].budget == 100
+
+
+def test_recipes_expand_with_star_and_overrides(tmp_path):
+    sheets = mutated(recipes(("*", "g", "ore", 2), ("*", "g", "mag", 0.5),
+                             ("A", "g", "ore", 3), ("A", "g", "dust", 0.1),
+                             goods=("ore", "mag", "dust")))
+    sheets["Production"].append({"country": "A", "good": "g", "capacity": 1})
+    case = valid(tmp_path, sheets)
+    assert case.recipes == {("B", "g"): {"ore": 2, "mag": 0.5},
+                            ("A", "g"): {"ore": 3, "mag": 0.5, "dust": 0.1}}
+
+
+def test_recipes_for_allies_that_do_not_produce_have_no_effect(tmp_path):
+    sheets = mutated(recipes(("A", "g", "ore", 3), ("*", "ore", "mag", 1),
+                             ("B", "g", "ore", 1), ("*", "g", "ore", 2)))
+    case, warnings = load_case(write_case(tmp_path / "case.xlsx", sheets), Timings())
+    assert case.recipes == {("B", "g"): {"ore": 1}}
+    assert_warned(warnings, "Recipes", "A2", "A has no Production row for g", "no effect")
+    assert_warned(warnings, "Recipes", "A3", "no ally has a Production row for ore",
+                  "no effect")
+    assert_warned(warnings, "Recipes", "A5", "every producer of g has its own row for "
+                  "input ore", "no effect")
+
+
+def test_a_case_with_recipes_has_no_warnings_when_inputs_can_be_had(tmp_path):
+    sheets = mutated(recipes(("*", "g", "ore", 2), goods=("ore",)))
+    sheets["Imports"].append({"origin": "S", "destination": "B", "good": "ore",
+                              "volume": 20})
+    case, warnings = load_case(write_case(tmp_path / "case.xlsx", sheets), Timings())
+    assert case.recipes == {("B", "g"): {"ore": 2}}
+    assert warnings == []
+
+
+def test_a_recipe_input_the_producer_can_never_obtain_is_a_warning(tmp_path):
+    warnings = warnings_of(tmp_path, mutated(recipes(("*", "g", "ore", 2))))
+    assert_warned(warnings, "Recipes", "C2", "B can never obtain ore", "cannot make g")
+
+
+def test_a_recipe_input_shared_from_an_ally_that_has_it_is_no_warning(tmp_path):
+    sheets = mutated(recipes(("*", "g", "ore", 2), goods=("ore",)))
+    sheets["Stockpiles"].append({"country": "A", "good": "ore", "max": 10})
+    sheets["Sharing"] = [{"from": "A", "to": "B", "good": "ore"},
+                         {"from": "B", "to": "A", "good": "g"}]
+    assert warnings_of(tmp_path, sheets) == []
+
+
+def test_demand_only_a_producer_without_inputs_could_meet_is_a_warning(tmp_path):
+    sheets = mutated(recipes(("B", "h", "ore", 1), goods=("ore", "h")))
+    sheets["Production"].append({"country": "B", "good": "h", "capacity": 5})
+    sheets["Demand"].append({"country": "B", "good": "h", "demand": 3})
+    warnings = warnings_of(tmp_path, sheets)
+    assert_warned(warnings, "Demand", "B4", "B needs h but no production")
+    assert_warned(warnings, "Recipes", "C2", "B can never obtain ore", "cannot make h")
+    # once the input can be imported, the producer counts as supply
+    sheets["Imports"].append({"origin": "S", "destination": "B", "good": "ore",
+                              "volume": 5})
+    assert warnings_of(tmp_path, sheets) == []
+
+
+def test_a_chain_of_recipes_is_followed(tmp_path):
+    # B makes g from mag, mag from ore, and imports ore: no warning; without the ore
+    # import both recipes starve and B's demand for g still has its own imports
+    sheets = mutated(recipes(("B", "g", "mag", 1), ("B", "mag", "ore", 1)))
+    sheets["Production"].append({"country": "B", "good": "mag", "capacity": 5})
+    sheets["Imports"].append({"origin": "S", "destination": "B", "good": "ore",
+                              "volume": 5})
+    assert warnings_of(tmp_path, sheets) == []
+    sheets["Imports"].pop()
+    warnings = warnings_of(tmp_path, sheets)
+    assert_warned(warnings, "Recipes", "C2", "B can never obtain mag")
+    assert_warned(warnings, "Recipes", "C3", "B can never obtain ore")
+
+
+def test_an_export_route_from_an_ally_that_has_nothing_is_a_warning(tmp_path):
+    sheets = mutated(recipes(goods=("h",)))
+    del sheets["Recipes"]
+    sheets["Imports"].append({"origin": "A", "destination": "B", "good": "h",
+                              "volume": 1})
+    warnings = warnings_of(tmp_path, sheets)
+    assert_warned(warnings, "Imports", "A4", "A can never hold h",
+                  "this route from it can never carry anything")
+
+
+def test_an_export_route_from_an_ally_that_has_the_good_is_no_warning(tmp_path):
+    sheets = base_case()
+    sheets["Imports"].append({"origin": "B", "destination": "A", "good": "g",
+                              "volume": 1})  # B produces g
+    sheets["Imports"].append({"origin": "A", "destination": "B", "good": "g",
+                              "volume": 1})  # A imports g from S
+    assert warnings_of(tmp_path, sheets) == []
+
+
+@pytest.mark.parametrize(("mutation", "sheet", "cell", "fragments"), [
+    pytest.param(put("Stockpiles", 0, "release_lag", 2), "Stockpiles", "H2",
+                 ("release_lag 2 is too long", "period 4", "can never be drawn"),
+                 id="release_lag"),
+    pytest.param(put("Sharing", 0, "activation_lag", 2), "Sharing", "G2",
+                 ("activation_lag 2 is too long", "period 4", "can never carry anything"),
+                 id="activation_lag"),
+    pytest.param(both(put("Production", 0, "spare_cost", 1),
+                      put("Production", 0, "spare_max", 2),
+                      put("Production", 0, "ramp_periods", 2)), "Production", "G2",
+                 ("ramp_periods 2 is too long", "period 4", "can never run"),
+                 id="ramp_periods"),
+])
+def test_a_lag_past_the_horizon_in_every_scenario_is_a_warning(tmp_path, mutation, sheet,
+                                                               cell, fragments):
+    # the only onset is period 2 of 3: a lag of 2 first acts in period 4
+    assert_warned(warnings_of(tmp_path, mutated(mutation)), sheet, cell, *fragments)
+
+
+@pytest.mark.parametrize("mutation", [
+    pytest.param(put("Stockpiles", 0, "release_lag", 1), id="release_lag acts in the last"),
+    pytest.param(put("Sharing", 0, "activation_lag", 1), id="activation_lag in the last"),
+    pytest.param(put("Production", 0, "ramp_periods", 2), id="ramp without a spare option"),
+    pytest.param(both(put("Stockpiles", 0, "release_lag", 2),
+                      append_row("Scenarios", {"scenario": "early", "probability": 0}),
+                      put("Scenarios", 0, "probability", 0.8),
+                      put("Scenarios", 2, "probability", 0.1),
+                      append_row("Disruptions", {"scenario": "early", "kind": "demand_surge",
+                                                 "country": "A", "start": 1, "end": 1,
+                                                 "factor": 1})),
+                 id="another scenario has an earlier onset"),
+])
+def test_a_lag_that_can_act_in_some_scenario_is_no_warning(tmp_path, mutation):
+    assert warnings_of(tmp_path, mutated(mutation)) == []
+
+
+def test_a_link_for_a_good_one_ally_uses_as_input_is_no_idle_link(tmp_path):
+    sheets = mutated(recipes(("B", "g", "ore", 1), goods=("ore",)))
+    sheets["Stockpiles"].append({"country": "A", "good": "ore"})
+    sheets["Sharing"].append({"from": "A", "to": "B", "good": "ore"})
+    assert warnings_of(tmp_path, sheets) == []
+
+
+def test_the_recipes_sheet_is_known_to_the_reader(tmp_path):
+    sheets = mutated(recipes(("*", "g", "ore", 1), goods=("ore",)))
+    sheets["Imports"].append({"origin": "S", "destination": "B", "good": "ore",
+                              "volume": 5})
+    sheets["recipes "] = sheets.pop("Recipes")  # titles are matched case-insensitively
+    case, warnings = load_case(write_case(tmp_path / "case.xlsx", sheets), Timings())
+    assert case.recipes == {("B", "g"): {"ore": 1}}
+    assert warnings == []
+
+
+def test_the_template_has_the_v2_inputs_and_validates_when_filled(tmp_path):
+    import openpyxl
+
+    from optimizer.case.template import write_template
+
+    path = write_template(tmp_path / "blank.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    assert [c.value for c in workbook["Recipes"][1]] == ["country", "good", "input", "ratio"]
+    assert [c.value for c in workbook["Stockpiles"][1]][-4:] == [
+        "refill_cost", "loss_rate", "max_draw", "release_lag"]
+    assert [c.value for c in workbook["Sharing"][1]][-1] == "activation_lag"
+    settings = {row[0]: row[1] for row in workbook["Settings"].iter_rows(min_row=2,
+                                                                       values_only=True)}
+    assert settings["capital_rate"] == 0.05
+    assert settings["periods_per_year"] is None  # resolved from period_days
+    for row in workbook["Settings"].iter_rows(min_row=2):
+        if row[0].value == "periods":
+            row[1].value = 3
+        if row[0].value == "period_days":
+            row[1].value = 7
+    case = base_case()
+    for name, rows in case.items():
+        if name == "Settings":
+            continue
+        header = [c.value for c in workbook[name][1]]
+        for record in rows:
+            workbook[name].append([record.get(column) for column in header])
+    workbook.save(path)
+    loaded, warnings = load_case(path, Timings())
+    assert loaded.settings.periods_per_year == 52
+    assert loaded.stockpiles[("A", "g")].refill_cost == 5
+    assert warnings == []

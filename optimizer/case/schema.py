@@ -112,6 +112,7 @@ class Setting:
     strict_minimum: bool = False
     choices: tuple[str, ...] = field(default=())
     maximum: float | None = None
+    default_text: str = ""
 
     def as_column(self) -> Column:
         """The same rule, in the form the cell checker reads."""
@@ -124,6 +125,7 @@ class Setting:
             strict_minimum=self.strict_minimum,
             maximum=self.maximum,
             choices=self.choices,
+            default_text=self.default_text,
         )
 
 
@@ -148,6 +150,12 @@ numbers near that are typing mistakes rather than data."""
 MAX_PERIODS = 10_000
 """Longest horizon, lead time or ramp-up, in periods (daily periods over 27 years)."""
 
+MAX_PERIODS_PER_YEAR = 8_784
+"""Most periods in a year: hourly periods in a leap year."""
+
+DAYS_PER_YEAR = 365.0
+"""periods_per_year defaults to DAYS_PER_YEAR / period_days, rounded (halves up)."""
+
 
 def _amount(name: str, description: str, unit: str, default: object = 0.0,
             strict: bool = False, default_text: str = "") -> Column:
@@ -164,9 +172,18 @@ SETTINGS = (
     Setting("periods", "integer", "Number of periods in the planning horizon.",
             default=REQUIRED, minimum=1, maximum=MAX_PERIODS),
     Setting("period_unit", "text", "Name of one period, shown in reports.", default="month"),
-    Setting("period_days", "number", "Days in one period (for days of cover).",
+    Setting("period_days", "number", "Days in one period (for days of cover and the default "
+            "periods_per_year).",
             default=30.0, minimum=0.0, strict_minimum=True),
     Setting("currency", "text", "Currency of every cost, shown in reports.", default="USD"),
+    Setting("capital_rate", "number", "Yearly cost of the money tied up in stock, as a "
+            "fraction of purchase_cost; charged on every unit held, initial stock included.",
+            default=0.05, minimum=0.0, maximum=1.0),
+    Setting("periods_per_year", "number", "Periods in one year: weighs the scenario costs, "
+            "which are per horizon, into a yearly figure (k = periods_per_year / periods).",
+            default=None, minimum=0.0, strict_minimum=True, maximum=MAX_PERIODS_PER_YEAR,
+            default_text="365 / period_days, rounded to the nearest whole number "
+                         "(halves up)"),
 )
 
 SHEETS = (
@@ -187,9 +204,11 @@ SHEETS = (
             _id("country", "Country id.", default=REQUIRED),
             Column("role", "choice", "Allies hold demand and decisions; suppliers only export.",
                    default="ally", choices=("ally", "supplier")),
-            _amount("budget", "Cap on this ally's stage-one spending (stock purchase and "
-                    "holding, spare capacity).", "currency/year", default=None,
-                    default_text="no cap"),
+            _amount("budget", "Cap on this ally's yearly share of the stage-one cost: the "
+                    "yearly cost of its stock (((capital_rate + loss_rate) × purchase_cost "
+                    "+ holding_cost) × level) and of its reserved spare capacity. It must "
+                    "pay for the yearly cost of the mandated floors (Stockpiles min).",
+                    "currency/year", default=None, default_text="no cap"),
         ),
         key=("country",),
         required=True,
@@ -232,13 +251,32 @@ SHEETS = (
                     "capacity; blank: no spare option.", "currency/year per unit/period",
                     default=None, default_text="no spare option"),
             _amount("spare_max", "Most spare capacity that can be reserved.", "units/period"),
-            _whole("ramp_periods", "Periods before reserved spare capacity can run."),
+            _whole("ramp_periods", "Periods from a scenario's onset (its first disrupted "
+                   "period) before reserved spare capacity can run."),
         ),
         key=("country", "good"),
     ),
     Sheet(
+        "Recipes",
+        "Inputs of processing steps: making one unit of 'good' uses 'ratio' units of "
+        "'input' from the producer's own supply in the same period (its Production "
+        "unit_cost is then the processing cost); one row per input. A row naming the "
+        "ally overrides the '*' row of the same good and input only. The recipe graph "
+        "(good → input) must have no cycle.",
+        (
+            _id("country", "The producing ally, or '*' for every ally that produces the "
+                "good.", "ally", wildcard=True),
+            _id("good", "The good made.", "good"),
+            _id("input", "The good used up; differs from 'good'.", "good"),
+            _amount("ratio", "Units of input per unit of good made.", "units/unit",
+                    default=REQUIRED, strict=True),
+        ),
+        key=("country", "good", "input"),
+    ),
+    Sheet(
         "Imports",
-        "Import routes in normal times, from any country into an ally.",
+        "Import routes in normal times, from any country into an ally; an ally as origin "
+        "exports from its own supply (it cannot re-export what it never had).",
         (
             _id("origin", "Exporting country.", "country"),
             _id("destination", "Importing ally.", "ally"),
@@ -251,7 +289,9 @@ SHEETS = (
     ),
     Sheet(
         "Stockpiles",
-        "Stockpile options: an ally without a row for a good holds none of it.",
+        "Stockpile options: an ally without a row for a good holds none of it. Stock is "
+        "drawn only in an emergency, from the scenario's onset (its first disrupted "
+        "period), never in normal times.",
         (
             _id("country", "The ally holding the stock.", "ally"),
             _id("good", "The good stocked.", "good"),
@@ -261,14 +301,27 @@ SHEETS = (
                     default_text="no limit"),
             _amount("purchase_cost", "Cost of one unit bought above the initial stock.",
                     "currency/unit"),
-            _amount("holding_cost", "Yearly cost of holding one unit.", "currency/unit/year"),
+            _amount("holding_cost", "Yearly cost of storing and insuring one unit (the "
+                    "capital charge, capital_rate × purchase_cost, is separate).",
+                    "currency/unit/year"),
+            _amount("refill_cost", "Cost of buying back one unit drawn, after the "
+                    "emergency.", "currency/unit", default=None,
+                    default_text="purchase_cost"),
+            Column("loss_rate", "number", "Yearly fraction of the stock lost to decay or "
+                   "expiry and replaced: a cost only, the stock stays whole.", default=0.0,
+                   unit="fraction/year", minimum=0.0, maximum=1.0),
+            _amount("max_draw", "Most units released each period.", "units/period",
+                    default=None, default_text="no limit"),
+            _whole("release_lag", "Periods from a scenario's onset before stock can be "
+                   "released."),
         ),
         key=("country", "good"),
     ),
     Sheet(
         "Sharing",
         "Emergency sharing links between allies: what leaves 'from' in period t reaches "
-        "'to' in t + lead_periods.",
+        "'to' in t + lead_periods. Links carry goods only in an emergency, from the "
+        "scenario's onset (its first disrupted period), never in normal times.",
         (
             _id("from", "The ally that ships.", "ally"),
             _id("to", "The ally that receives; differs from 'from'.", "ally"),
@@ -278,6 +331,8 @@ SHEETS = (
             _amount("unit_cost", "Cost of shipping one unit.", "currency/unit"),
             _amount("capacity", "Most units shipped each period.", "units/period",
                     default=None, default_text="no limit"),
+            _whole("activation_lag", "Periods from a scenario's onset before the link can "
+                   "be used."),
         ),
         key=("from", "to", "good"),
     ),

@@ -8,6 +8,7 @@ model: a case that leaves this module is solvable as given.
 from __future__ import annotations
 
 import math
+from collections import defaultdict, deque
 from collections.abc import Iterable
 
 from models.data import (
@@ -22,10 +23,12 @@ from models.data import (
     Settings,
     SharingLink,
     Stockpile,
+    default_periods_per_year,
 )
-from models.index_sets import supplied_nodes
 from optimizer.case.schema import (
     ANY,
+    DAYS_PER_YEAR,
+    MAX_PERIODS_PER_YEAR,
     REQUIRED,
     SETTINGS,
     SETTINGS_BY_KEY,
@@ -39,6 +42,9 @@ PROBABILITY_TOLERANCE = 1e-6
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!",
                           "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"})
 INVALID = object()
+
+Node = tuple[str, str]
+"""(ally, good)."""
 
 
 class _Parsed:
@@ -63,7 +69,7 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     warnings = list(raw.warnings)
     sheets = raw.sheets
 
-    settings = _settings(sheets.get("settings"), problems)
+    settings, setting_values = _settings(sheets.get("settings"), problems)
     periods = settings.periods if settings else None
 
     countries_rows = _parse(sheets.get("countries"), {}, problems)
@@ -80,11 +86,16 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     demand_rows = _parse(sheets.get("demand"), refs, problems)
     demand = {(r["country"], r["good"]): Demand(r["demand"], _penalty(r, goods))
               for r in demand_rows}
+    production_rows = _parse(sheets.get("production"), refs, problems)
     production = {
         (r["country"], r["good"]): Production(
             r["capacity"], r["unit_cost"], r["spare_cost"], r["spare_max"], r["ramp_periods"])
-        for r in _parse(sheets.get("production"), refs, problems)
+        for r in production_rows
     }
+    recipe_rows = _parse(sheets.get("recipes"), refs, problems)
+    _check_different(sheets.get("recipes"), recipe_rows, "good", "input", problems)
+    recipe_rows = [r for r in recipe_rows if r["good"] != r["input"]]
+    _check_recipes_have_no_cycle(sheets.get("recipes"), recipe_rows, problems)
     import_rows = _parse(sheets.get("imports"), refs, problems)
     _check_different(sheets.get("imports"), import_rows, "origin", "destination", problems)
     imports = {(r["origin"], r["destination"], r["good"]): ImportRoute(r["volume"],
@@ -93,7 +104,9 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     stock_rows = _parse(sheets.get("stockpiles"), refs, problems)
     _check_max_at_least_min(sheets.get("stockpiles"), stock_rows, problems)
     stockpiles = {(r["country"], r["good"]): Stockpile(
-        r["initial"], r["min"], r["max"], r["purchase_cost"], r["holding_cost"])
+        r["initial"], r["min"], r["max"], r["purchase_cost"], r["holding_cost"],
+        refill_cost=(r["purchase_cost"] if r["refill_cost"] is None else r["refill_cost"]),
+        loss_rate=r["loss_rate"], max_draw=r["max_draw"], release_lag=r["release_lag"])
         for r in stock_rows}
     sharing_rows = _parse(sheets.get("sharing"), refs, problems)
     _check_different(sheets.get("sharing"), sharing_rows, "from", "to", problems)
@@ -101,15 +114,26 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     disruption_rows = _parse(sheets.get("disruptions"), refs, problems)
     disruptions = _disruptions(sheets.get("disruptions"), disruption_rows, periods, refs,
                                problems)
-    _check_budgets_cover_floors(sheets, countries_rows, stock_rows, problems)
+    _check_budgets_cover_floors(sheets, countries_rows, stock_rows,
+                                setting_values.get("capital_rate"), problems)
 
     if problems or settings is None:
         raise InputError(sorted(problems, key=_reading_order), warnings)
+    recipes, recipe_sources = expand_recipes(
+        [(r["country"], r["good"], r["input"], r["ratio"]) for r in recipe_rows], production)
     case = Case(name, settings, countries, goods, demand, production, imports, stockpiles,
-                sharing, scenarios, disruptions)
-    warnings += _unsupplied_demand(sheets.get("demand"), demand_rows, case)
-    warnings += _idle_links(sheets.get("sharing"), sharing_rows, case)
-    return case, warnings
+                sharing, scenarios, disruptions, recipes)
+    obtainable = obtainable_nodes(case)
+    found: list[Problem] = []
+    found += _recipes_without_effect(sheets.get("recipes"), recipe_rows, recipe_sources,
+                                     case)
+    found += _unobtainable_inputs(sheets.get("recipes"), recipe_rows, recipe_sources,
+                                  obtainable)
+    found += _empty_export_routes(sheets.get("imports"), import_rows, case, obtainable)
+    found += _unsupplied_demand(sheets.get("demand"), demand_rows, obtainable)
+    found += _idle_links(sheets.get("sharing"), sharing_rows, case)
+    found += _lags_past_the_horizon(sheets, production_rows, stock_rows, sharing_rows, case)
+    return case, warnings + sorted(found, key=_reading_order)
 
 
 def _penalty(row: _Parsed, goods: dict[str, Good]) -> float | None:
@@ -270,10 +294,13 @@ def _reference_problem(value: object, column: Column,
 # --- Settings ----------------------------------------------------------------------------
 
 
-def _settings(sheet: RawSheet | None, problems: list[Problem]) -> Settings | None:
-    """Settings rows to `Settings`; an unknown key is an error naming the known ones."""
+def _settings(sheet: RawSheet | None,
+              problems: list[Problem]) -> tuple[Settings | None, dict[str, object]]:
+    """Settings rows to `Settings` (None if one is bad) and the values that parsed; an
+    unknown key is an error naming the known ones. periods_per_year is resolved: blank,
+    it is 365 / period_days rounded to the nearest whole number (halves up)."""
     if sheet is None:
-        return None
+        return None, {}
     values: dict[str, object] = {}
     rows_of_key: dict[str, int] = {}
     key_column = sheet.schema.column("key")
@@ -308,9 +335,36 @@ def _settings(sheet: RawSheet | None, problems: list[Problem]) -> Settings | Non
                                         f"required: add a row with key '{setting.key}'"))
             else:
                 values[setting.key] = setting.default
-    if any(s.key not in values for s in SETTINGS):
-        return None
-    return Settings(**values)
+    if values.get("periods_per_year", 0) is None and "period_days" in values:
+        where = (sheet.cell("value", rows_of_key["period_days"])
+                 if "period_days" in rows_of_key else "")
+        resolved = _default_periods_per_year(values["period_days"])
+        if isinstance(resolved, str):
+            problems.append(Problem(sheet.title, where, resolved))
+            del values["periods_per_year"]
+        else:
+            values["periods_per_year"] = resolved
+    if any(s.key not in values for s in SETTINGS) or values["periods_per_year"] is None:
+        return None, values
+    return Settings(**values), values
+
+
+def _default_periods_per_year(period_days: float) -> float | str:
+    """365 / period_days rounded (halves up), or why it cannot be the default."""
+    ratio = DAYS_PER_YEAR / period_days
+    fix = ("set periods_per_year (a Settings row with key 'periods_per_year') to the "
+           "number of periods in a year")
+    if not ratio < MAX_PERIODS_PER_YEAR + 1:
+        return (f"period_days {period_days:g} would make the default periods_per_year "
+                f"(365 / period_days) above {MAX_PERIODS_PER_YEAR}: {fix}")
+    resolved = default_periods_per_year(period_days)
+    if resolved == 0:
+        return (f"period_days {period_days:g} is longer than two years, so the default "
+                f"periods_per_year (365 / period_days, rounded) would be 0: {fix}")
+    if resolved > MAX_PERIODS_PER_YEAR:
+        return (f"period_days {period_days:g} would make the default periods_per_year "
+                f"(365 / period_days) {resolved}, above {MAX_PERIODS_PER_YEAR}: {fix}")
+    return float(resolved)
 
 
 # --- rules across cells ------------------------------------------------------------------
@@ -362,16 +416,20 @@ def _check_max_at_least_min(sheet: RawSheet | None, rows: list[_Parsed],
 
 
 def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Parsed],
-                                stocks: list[_Parsed], problems: list[Problem]) -> None:
-    """An ally's budget must pay for its mandated stock floors (purchase above initial
-    plus holding), or the plan would be infeasible."""
+                                stocks: list[_Parsed], capital_rate: object,
+                                problems: list[Problem]) -> None:
+    """An ally's budget must pay for the yearly cost of its mandated stock floors,
+    Σ ((capital_rate + loss_rate) · purchase_cost + holding_cost) · min, or the plan
+    would be infeasible. Unchecked while capital_rate is bad (reported there)."""
+    if not isinstance(capital_rate, float):
+        return
     for country in countries:
         budget = country["budget"]
         if budget is None:
             continue
         floors = [s for s in stocks if s["country"] == country["country"] and s["min"] > 0]
-        cost = math.fsum(s["purchase_cost"] * max(0.0, s["min"] - s["initial"])
-                         + s["holding_cost"] * s["min"] for s in floors)
+        cost = math.fsum(((capital_rate + s["loss_rate"]) * s["purchase_cost"]
+                          + s["holding_cost"]) * s["min"] for s in floors)
         if cost > budget * (1 + 1e-9):
             stock_sheet = sheets["stockpiles"]
             cells = ", ".join(f"{stock_sheet.title}!{stock_sheet.cell('min', s.row.number)}"
@@ -379,27 +437,29 @@ def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Pa
             problems.append(Problem(
                 sheets["countries"].title, sheets["countries"].cell("budget",
                                                                     country.row.number),
-                f"budget {budget:,.10g} cannot pay for the mandated stock floors ({cells}) "
-                f"that cost {cost:,.10g} a year"))
+                f"budget {budget:,.10g} cannot pay for the mandated stock floors ({cells}): "
+                f"holding them costs {cost:,.10g} a year (((capital_rate + loss_rate) × "
+                "purchase_cost + holding_cost) × min)"))
 
 
 def _unsupplied_demand(sheet: RawSheet | None, rows: list[_Parsed],
-                       case: Case) -> list[Problem]:
-    """Warn of demand that nothing can meet: no production, import, stockpile or sharing
-    link can bring the good to the ally, so all of it will be short."""
-    reachable = supplied_nodes(case)
+                       obtainable: set[Node]) -> list[Problem]:
+    """Warn of demand that nothing can meet: no production (with its recipe's inputs),
+    import, stockpile or sharing link can bring the good to the ally, so all of it will
+    be short."""
     return [Problem(sheet.title, sheet.cell("good", r.row.number),
                     f"{r['country']} needs {r['good']} but no production, import route, "
                     f"stockpile or sharing link can supply it: all of it will be short",
                     is_error=False)
-            for r in rows if r["demand"] > 0 and (r["country"], r["good"]) not in reachable]
+            for r in rows if r["demand"] > 0 and (r["country"], r["good"]) not in obtainable]
 
 
 def _idle_links(sheet: RawSheet | None, rows: list[_Parsed], case: Case) -> list[Problem]:
     """Warn of a Sharing row naming a good that neither of its allies holds (no demand,
-    production, import or stockpile of it at either end)."""
+    production, import, export, stockpile or recipe use of it at either end)."""
     held = (set(case.demand) | set(case.production) | set(case.stockpiles)
-            | {(d, g) for _, d, g in case.imports})
+            | {(d, g) for _, d, g in case.imports} | {(o, g) for o, _, g in case.imports}
+            | {(n, i) for (n, _), inputs in case.recipes.items() for i in inputs})
     return [Problem(sheet.title, sheet.cell("good", r.row.number),
                     f"neither {r['from']} nor {r['to']} holds {r['good']}: this link can "
                     "carry only what others pass through it", is_error=False)
@@ -414,7 +474,8 @@ def _expand_sharing(rows: list[_Parsed], goods: dict) -> dict[tuple[str, str, st
     links: dict[tuple[str, str, str], SharingLink] = {}
     named = {(r["from"], r["to"], r["good"]) for r in rows if r["good"] != ANY}
     for r in rows:
-        link = SharingLink(r["lead_periods"], r["unit_cost"], r["capacity"])
+        link = SharingLink(r["lead_periods"], r["unit_cost"], r["capacity"],
+                           r["activation_lag"])
         targets: Iterable[str] = goods if r["good"] == ANY else (r["good"],)
         for good in targets:
             key = (r["from"], r["to"], good)
@@ -464,3 +525,276 @@ def _disruptions(sheet: RawSheet | None, rows: list[_Parsed], periods: int | Non
             result.append(Disruption(r["scenario"], r["kind"], r["country"], r["partner"],
                                      r["good"], r["start"], end, r["factor"]))
     return result
+
+
+# --- recipes -----------------------------------------------------------------------------
+
+
+def expand_recipes(rows: list[tuple[str, str, str, float]], producers: Iterable[Node]
+                   ) -> tuple[dict[Node, dict[str, float]], dict[tuple[str, str, str], int]]:
+    """Recipes rows (country or '*', good, input, ratio) to `Case.recipes`: for every
+    producer (ally, good), the '*' rows of the good, each overridden by the row naming
+    the ally for the same input, plus the ally's own rows for other inputs. Producers
+    without a row are left out, and so are rows for allies that do not produce the good.
+
+    Also returns, for every (ally, good, input) of the result, the index in `rows` of the
+    row it comes from."""
+    every: dict[str, list[int]] = defaultdict(list)
+    own: dict[Node, list[int]] = defaultdict(list)
+    for index, (country, good, _, _) in enumerate(rows):
+        if country == ANY:
+            every[good].append(index)
+        else:
+            own[country, good].append(index)
+    recipes: dict[Node, dict[str, float]] = {}
+    sources: dict[tuple[str, str, str], int] = {}
+    for ally, good in producers:
+        inputs: dict[str, float] = {}
+        for index in every.get(good, []) + own.get((ally, good), []):
+            _, _, source, ratio = rows[index]
+            inputs[source] = ratio
+            sources[ally, good, source] = index
+        if inputs:
+            recipes[ally, good] = inputs
+    return recipes, sources
+
+
+def _check_recipes_have_no_cycle(sheet: RawSheet | None, rows: list[_Parsed],
+                                 problems: list[Problem]) -> None:
+    """The goods' recipe graph (good → input, over every row whatever its country) has no
+    cycle: a good cannot be made, directly or through other goods, from itself. One
+    problem per strongly connected group of goods, at the input cell of its first row,
+    naming one cycle through that row and the rows that form it."""
+    edges: dict[tuple[str, str], list[int]] = defaultdict(list)
+    graph: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        edge = (r["good"], r["input"])
+        if edge not in edges:
+            graph[r["good"]].append(r["input"])
+        edges[edge].append(r.row.number)
+    component = _strong_components(graph)
+    reported: set[int] = set()
+    for r in rows:
+        good, source = r["good"], r["input"]
+        group = component.get(good)
+        if group is None or group != component.get(source) or group in reported:
+            continue
+        reported.add(group)
+        path = _shortest_path(graph, source, good, lambda g, group=group:
+                              component.get(g) == group)
+        cycle = [good, *path]
+        numbers = sorted({n for step in zip(cycle, cycle[1:], strict=False)
+                          for n in edges[step]})
+        problems.append(Problem(
+            sheet.title, sheet.cell("input", r.row.number),
+            f"recipe cycle {' → '.join(cycle)} (rows {', '.join(map(str, numbers))}): a "
+            "good cannot be made, directly or through other goods, from itself"))
+
+
+def _strong_components(graph: dict[str, list[str]]) -> dict[str, int]:
+    """Tarjan's strongly connected components, iteratively: node → component number,
+    for the nodes of components with more than one node."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: dict[str, int] = {}
+    counter = 0
+    for root in list(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                if len(members) > 1:
+                    for member in members:
+                        result[member] = index[node]
+    return result
+
+
+def _shortest_path(graph: dict[str, list[str]], start: str, goal: str, allowed) -> list[str]:
+    """Nodes from `start` to `goal` (both included) along `graph`, through allowed nodes."""
+    previous: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            break
+        for child in graph.get(node, ()):
+            if child not in previous and allowed(child):
+                previous[child] = node
+                queue.append(child)
+    path = [goal]
+    while previous[path[-1]] is not None:
+        path.append(previous[path[-1]])
+    return path[::-1]
+
+
+def _recipes_without_effect(sheet: RawSheet | None, rows: list[_Parsed],
+                            sources: dict[tuple[str, str, str], int],
+                            case: Case) -> list[Problem]:
+    """Warn of a Recipes row that no Production entry uses: its ally does not produce the
+    good, or (a '*' row) no ally does, or every producer overrides it."""
+    used = set(sources.values())
+    producers: dict[str, list[str]] = defaultdict(list)
+    for ally, good in case.production:
+        producers[good].append(ally)
+    found = []
+    for index, r in enumerate(rows):
+        if index in used:
+            continue
+        if r["country"] != ANY:
+            message = (f"{r['country']} has no Production row for {r['good']}: this recipe "
+                       "row has no effect")
+        elif not producers.get(r["good"]):
+            message = (f"no ally has a Production row for {r['good']}: this recipe row has "
+                       "no effect")
+        else:
+            message = (f"every producer of {r['good']} has its own row for input "
+                       f"{r['input']}: this '*' row has no effect")
+        found.append(Problem(sheet.title, sheet.cell("country", r.row.number), message,
+                             is_error=False))
+    return found
+
+
+def _unobtainable_inputs(sheet: RawSheet | None, rows: list[_Parsed],
+                         sources: dict[tuple[str, str, str], int],
+                         obtainable: set[Node]) -> list[Problem]:
+    """Warn of a recipe input that a producer using the row can never obtain (no
+    production, import, stockpile or sharing link can bring it there): that producer
+    can never make the good."""
+    lacking: dict[int, list[str]] = defaultdict(list)
+    for (ally, _, source), index in sources.items():
+        if (ally, source) not in obtainable:
+            lacking[index].append(ally)
+    found = []
+    for index in sorted(lacking):
+        r = rows[index]
+        allies = ", ".join(lacking[index])
+        found.append(Problem(
+            sheet.title, sheet.cell("input", r.row.number),
+            f"{allies} can never obtain {r['input']} (no production, import route, stockpile "
+            f"or sharing link can bring it there), so cannot make {r['good']} by this "
+            "recipe", is_error=False))
+    return found
+
+
+def obtainable_nodes(case: Case) -> set[Node]:
+    """(ally, good) pairs where some of the good can ever be: stock, imports from a
+    supplier, production whose recipe inputs are all obtainable there, imports from an
+    ally origin that can itself obtain the good, sharing from an ally that can. Existence
+    only (a zero capacity counts): what is left out can certainly never be had."""
+    allies = set(case.allies)
+    waiting: dict[Node, int] = {}
+    needed_by: dict[Node, list[Node]] = defaultdict(list)
+    for node in case.production:
+        inputs = case.recipes.get(node, {})
+        waiting[node] = len(inputs)
+        for source in inputs:
+            needed_by[node[0], source].append(node)
+    onward: dict[Node, list[Node]] = defaultdict(list)
+    for origin, destination, good in case.imports:
+        if origin in allies:
+            onward[origin, good].append((destination, good))
+    for sender, receiver, good in case.sharing:
+        onward[sender, good].append((receiver, good))
+
+    start = set(case.stockpiles) | {node for node, count in waiting.items() if count == 0}
+    start |= {(d, g) for o, d, g in case.imports if o not in allies}
+    seen: set[Node] = set()
+    frontier = list(start)
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        frontier += [n for n in onward.get(node, ()) if n not in seen]
+        for product in needed_by.get(node, ()):
+            waiting[product] -= 1
+            if waiting[product] == 0 and product not in seen:
+                frontier.append(product)
+    return seen
+
+
+# --- warnings ----------------------------------------------------------------------------
+
+
+def _empty_export_routes(sheet: RawSheet | None, rows: list[_Parsed], case: Case,
+                         obtainable: set[Node]) -> list[Problem]:
+    """Warn of an Imports route from an ally that can never hold the good: its exports
+    leave its own balance, so the route can never carry anything."""
+    return [Problem(sheet.title, sheet.cell("origin", r.row.number),
+                    f"{r['origin']} can never hold {r['good']} (no production, import "
+                    "route, stockpile or sharing link brings it there): this route from it "
+                    "can never carry anything", is_error=False)
+            for r in rows if r["origin"] in case.countries
+            and case.countries[r["origin"]].is_ally
+            and (r["origin"], r["good"]) not in obtainable]
+
+
+def onsets(case: Case) -> dict[str, int]:
+    """t0 of every scenario with Disruptions rows: the smallest start of its rows."""
+    result: dict[str, int] = {}
+    for row in case.disruptions:
+        result[row.scenario] = min(result.get(row.scenario, row.start), row.start)
+    return result
+
+
+def _lags_past_the_horizon(sheets: dict[str, RawSheet], production: list[_Parsed],
+                           stocks: list[_Parsed], sharing: list[_Parsed],
+                           case: Case) -> list[Problem]:
+    """Warn of a release_lag, a ramp_periods (of an entry with a spare option) or an
+    activation_lag so long that onset + lag > periods in every scenario with an onset:
+    the instrument can never act."""
+    starts = onsets(case)
+    if not starts:
+        return []
+    earliest = min(starts.values())
+    horizon = case.settings.periods
+    checks = [
+        ("stockpiles", stocks, "release_lag", "stock could first be released",
+         "this stock can never be drawn", lambda r: True),
+        ("production", production, "ramp_periods", "reserved spare capacity could first run",
+         "the spare capacity reserved here can never run",
+         lambda r: case.production[r["country"], r["good"]].has_spare_option),
+        ("sharing", sharing, "activation_lag", "the link could first be used",
+         "this link can never carry anything", lambda r: True),
+    ]
+    found = []
+    for name, rows, column, first, consequence, applies in checks:
+        for r in rows:
+            lag = r[column]
+            if earliest + lag > horizon and applies(r):
+                found.append(Problem(
+                    sheets[name].title, sheets[name].cell(column, r.row.number),
+                    f"{column} {lag} is too long: {first} in period {earliest + lag} "
+                    f"(the earliest onset of any scenario, period {earliest}, + {lag}), "
+                    f"after the last period ({horizon}): {consequence}", is_error=False))
+    return found
