@@ -120,8 +120,8 @@ PRODUCTION = [
     _plant("EU", "NdPr", 20, 30_000, SEPARATION_SPARE_COST, 60, 4),
     # magnet plants (t NdFeB)
     _plant("Japan", "NdFeB", 900, 40_000, MAGNET_SPARE_COST, 150, 2),
-    _plant("US", "NdFeB", 20, 50_000, MAGNET_SPARE_COST, 150, 4),
-    _plant("EU", "NdFeB", 80, 48_000, MAGNET_SPARE_COST, 150, 4),
+    _plant("US", "NdFeB", 20, 44_000, MAGNET_SPARE_COST, 150, 4),
+    _plant("EU", "NdFeB", 80, 42_000, MAGNET_SPARE_COST, 150, 4),
     _plant("South Korea", "NdFeB", 20, 40_000),
 ]
 
@@ -211,10 +211,10 @@ SHARING = [
     _link("Japan", "EU", "*", 1, 5_000, 500),
     _link("EU", "Japan", "*", 1, 5_000, 500),
     # Within North-East Asia: days at sea, so within the month.
-    _link("Japan", "South Korea", "*", 0, 2_500, 500),
-    _link("South Korea", "Japan", "*", 0, 2_500, 500),
-    _link("Japan", "Taiwan", "*", 0, 2_500, 500),
-    _link("Taiwan", "Japan", "*", 0, 2_500, 500),
+    _link("Japan", "South Korea", "*", 0, 5_000, 500),
+    _link("South Korea", "Japan", "*", 0, 5_000, 500),
+    _link("Japan", "Taiwan", "*", 0, 5_000, 500),
+    _link("Taiwan", "Japan", "*", 0, 5_000, 500),
 ]
 
 SCENARIOS = [
@@ -443,12 +443,14 @@ SOURCES = [
      "illustrative (USD 50 per kg)."),
     ("Processing costs (unit_cost of made goods, inputs excluded)", "separation US 25,000, "
      "Australia 37,000, EU 30,000 USD per t NdPr; magnets Japan and South Korea 40,000, "
-     "EU 48,000, US 50,000 USD per t", ASSUMPTION, "",
+     "EU 42,000, US 44,000 USD per t", ASSUMPTION, "",
      "Set so allied oxide costs about its market price (about USD 58,000 per t before "
      "freight, concentrate included) rather than a producer's cash cost: output that "
      "is sold outside the alliance in normal times is not cheaper to divert. Allied "
      "material stays dearer than Chinese, so the normal-times plan buys all the Chinese "
-     "volume first."),
+     "volume first; an ally's own magnets (about USD 60,000-61,000 per t with oxide) cost "
+     "less than Japanese magnets sent over an emergency link (about 63,000), so sharing "
+     "does not displace allied plants once an emergency is over."),
     ("Allied output sold outside the alliance", "US concentrate and NdPr, Lynas NdPr "
      "beyond the allies' routes", ASSUMPTION, "",
      "The case has no demand outside the alliance, so the normal-times plan (least cost) "
@@ -489,10 +491,10 @@ SOURCES = [
     ("Initial stocks", "Japan NdPr 300 t (min = initial); none elsewhere", ASSUMPTION, "",
      "JOGMEC's holdings are undisclosed; one month of Japan's oxide use. The floor keeps "
      "existing stock from being written off."),
-    ("Sharing links", "Australia NdPr to Japan, US, EU, South Korea; US-Japan, US-EU, "
-     "Japan-EU both ways, every good, 1 month lead, 5,000 USD per t; Japan-South Korea and "
-     "Japan-Taiwan both ways, every good, same month, 2,500 USD per t; capacities 400-500 "
-     "t per month per good", ASSUMPTION, "",
+    ("Sharing links", "Australia NdPr to Japan and South Korea (3,000 USD per t), US and "
+     "EU (4,000), 1 month lead; US-Japan, US-EU, Japan-EU both ways, every good, 1 month "
+     "lead; Japan-South Korea and Japan-Taiwan both ways, every good, same month; those "
+     "5,000 USD per t; capacities 400-500 t per month per good", ASSUMPTION, "",
      "Emergency freight costs more than the normal route (air or chartered sea freight), "
      "so sharing never replaces a route that still flows; capacities rarely bind: what "
      "the partner can spare does."),
