@@ -11,10 +11,17 @@ added later are mutated too: text, booleans and dates where a number belongs, nu
 below the minimum, zero where the minimum is strict, non-whole numbers in whole-number
 columns, numbers above a maximum, unknown ids, suppliers where an ally belongs, wrong
 choices, blanks in required cells. Rules that tie cells together (max ≥ min, from ≠ to,
-start ≤ end ≤ periods, factor ≤ 1 for cuts, budgets, the probability sum) and duplicate
-keys and headers have their own properties. Two control properties keep the others from
-passing vacuously: an unmutated case validates, and so does one with harmless changes
-(header case and blanks, padded ids, choice case, the largest numbers a range allows).
+start ≤ end ≤ periods, factor ≤ 1 for cuts, budgets against the yearly cost of the
+floors, the probability sum, a recipe's input ≠ its good, no recipe cycle, a
+periods_per_year default of 0) and duplicate keys and headers have their own
+properties. Two control properties keep the others from passing vacuously: an unmutated
+case validates, and so does one with harmless changes (header case and blanks, padded
+ids, choice case, the largest numbers a range allows).
+
+The valid cases are `random_case` or `base_case`, with budgets raised where needed to pay
+for the yearly cost of their floors (model v2: ((capital_rate + loss_rate) ·
+purchase_cost + holding_cost) · min) and, when there are two goods or more, an optional
+acyclic Recipes sheet, so that the v2 columns and sheet are mutated too.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ def fast(examples: int) -> settings:
 
 A_DATE = datetime.datetime(2010, 9, 21)  # the 2010 rare-earth embargo on Japan began
 KEYED_SHEETS = [s.name for s in SHEETS_BY_NAME.values() if s.key and s.name != "Settings"]
+CAPITAL_RATE = SETTINGS_BY_KEY["capital_rate"].default
 _COUNTER = itertools.count()
 
 
@@ -62,7 +70,49 @@ def valid_cases(draw) -> dict:
     source = draw(st.one_of(st.just("base"), st.integers(0, 2**16)))
     note(f"case: {'base_case()' if source == 'base' else f'random_case({source})'}")
     sheets = base_case() if source == "base" else random_case(source)
-    return _with_settings_rows(_without_repeated_demand(sheets))
+    sheets = _with_budgets_for_floors(_without_repeated_demand(sheets))
+    goods = [r["good"] for r in sheets["Goods"]]
+    if len(goods) > 1 and draw(st.booleans()):
+        sheets["Recipes"] = draw(_acyclic_recipes(sheets))
+        note(f"recipes: {sheets['Recipes']}")
+    return _with_settings_rows(sheets)
+
+
+def floor_cost(sheets: dict, ally: str) -> float:
+    """Yearly cost of an ally's mandated floors, as the oracle of the budget rule:
+    Σ ((capital_rate + loss_rate) · purchase_cost + holding_cost) · min (capital_rate
+    at its default: the generated cases do not set it)."""
+    return sum(((CAPITAL_RATE + s.get("loss_rate", 0.0)) * s.get("purchase_cost", 0.0)
+                + s.get("holding_cost", 0.0)) * s.get("min", 0.0)
+               for s in sheets.get("Stockpiles", []) if s["country"] == ally)
+
+
+def _with_budgets_for_floors(sheets: dict) -> dict:
+    """`random_case` sizes a budget by the v1 floor cost (purchase above initial plus
+    holding); raise a budget that falls short of the v2 yearly cost of the floors."""
+    for row in sheets["Countries"]:
+        budget = row.get("budget")
+        if budget is not None and budget < floor_cost(sheets, row["country"]) * 1.001:
+            row["budget"] = round(floor_cost(sheets, row["country"]) + 1, 2)
+    return sheets
+
+
+@st.composite
+def _acyclic_recipes(draw, sheets: dict) -> list[dict]:
+    """1–4 Recipes rows, each making a later good of the Goods sheet from an earlier
+    one (so the recipe graph has no cycle), for '*' or an ally, keys distinct."""
+    goods = [r["good"] for r in sheets["Goods"]]
+    allies = [r["country"] for r in sheets["Countries"] if r.get("role", "ally") == "ally"]
+    rows, keys = [], set()
+    for _ in range(draw(st.integers(1, 4))):
+        made = draw(st.integers(1, len(goods) - 1))
+        key = (draw(st.sampled_from([ANY, *allies])), goods[made],
+               goods[draw(st.integers(0, made - 1))])
+        if key not in keys:
+            keys.add(key)
+            rows.append({"country": key[0], "good": key[1], "input": key[2],
+                         "ratio": draw(st.sampled_from([0.25, 1, 2.5, 40]))})
+    return rows
 
 
 def _without_repeated_demand(sheets: dict) -> dict:
@@ -266,9 +316,13 @@ HUGE_IS_VALID = {
     ("Production", "spare_max"), ("Production", "ramp_periods"), ("Imports", "volume"),
     ("Imports", "unit_cost"), ("Stockpiles", "initial"), ("Stockpiles", "max"),
     ("Sharing", "lead_periods"), ("Sharing", "unit_cost"), ("Sharing", "capacity"),
+    ("Stockpiles", "refill_cost"), ("Stockpiles", "max_draw"), ("Stockpiles", "release_lag"),
+    ("Sharing", "activation_lag"), ("Recipes", "ratio"),
 }
 """Columns whose only rule is a range, whatever the other cells: the largest value the
-range allows is valid there (`validate` only: whether the LP copes is another matter)."""
+range allows is valid there (`validate` only: whether the LP copes is another matter).
+Not purchase_cost, holding_cost or loss_rate: they raise the yearly cost of the floors,
+which a budget must pay. A lag past the horizon is only warned about."""
 
 
 @st.composite
@@ -410,7 +464,8 @@ def broken_rule(draw, sheets: dict) -> tuple[dict, list[Place]]:
         "partner on a non-cut", "supplier hit by loss or surge", "start after horizon",
         "end after horizon", "end before start", "budget of a supplier",
         "budget below floors", "probabilities do not sum to 1", "unknown setting",
-        "setting twice", "ally turned supplier"]))
+        "setting twice", "ally turned supplier", "recipe input is its good",
+        "recipe cycle", "period_days too long for the default periods_per_year"]))
     note(f"rule: {rule}")
     event(rule)
 
@@ -476,10 +531,15 @@ def broken_rule(draw, sheets: dict) -> tuple[dict, list[Place]]:
         new = {"country": ally, "good": good}
         k = _row_of(sheets, "Stockpiles", draw, new, lambda r: r["country"] == ally)
         stock = sheets["Stockpiles"][k]
-        stock.update(initial=0, min=10, purchase_cost=5, holding_cost=1)
+        # initial stock at the floor: v2 charges the capital and loss on every unit held
+        stock.update(initial=draw(st.sampled_from([0, 10, 50])), min=10, purchase_cost=5,
+                     holding_cost=1, loss_rate=draw(st.sampled_from([0, 0.5])))
         if stock.get("max") is not None:
-            stock["max"] = max(stock["max"], 10)
-        sheets["Countries"][i]["budget"] = draw(st.sampled_from([0, 1, 59.99]))
+            stock["max"] = max(stock["max"], 50)
+        cost = floor_cost(sheets, ally)  # ≥ ((0.05 + loss_rate) · 5 + 1) · 10 ≥ 12.5
+        sheets["Countries"][i]["budget"] = draw(st.sampled_from([0, 1, round(cost * 0.999,
+                                                                             2)]))
+        note(f"floors cost {cost} a year, budget {sheets['Countries'][i]['budget']}")
         return sheets, [Place("Countries", "budget", _excel_row(i))]
     if rule == "probabilities do not sum to 1":
         rows = sheets["Scenarios"]
@@ -497,6 +557,31 @@ def broken_rule(draw, sheets: dict) -> tuple[dict, list[Place]]:
         key = draw(st.sampled_from(["periods", " Periods ", "PERIODS"]))
         sheets["Settings"].append({"key": key, "value": periods})
         return sheets, [Place("Settings", "key", _excel_row(len(sheets["Settings"]) - 1))]
+    if rule == "recipe input is its good":
+        country = draw(st.sampled_from([ANY, *ids["ally"]]))
+        rows = sheets.setdefault("Recipes", [])
+        rows.append({"country": country, "good": good, "input": good,
+                     "ratio": draw(st.sampled_from([1, 0.5]))})
+        return sheets, [Place("Recipes", "input", _excel_row(len(rows) - 1))]
+    if rule == "recipe cycle":
+        # new goods zz1.. make a cycle good → zz1 → … → good after the acyclic rows
+        length = draw(st.integers(1, 2))
+        new = [f"zz{n}" for n in range(1, length + 1)]
+        sheets["Goods"] += [{"good": g, "shortage_penalty": 1} for g in new]
+        chain = [good, *new, good]
+        rows = sheets.setdefault("Recipes", [])
+        first = len(rows)
+        for made, used in zip(chain, chain[1:], strict=False):
+            rows.append({"country": draw(st.sampled_from([ANY, *ids["ally"]])),
+                         "good": made, "input": used, "ratio": 1})
+        return sheets, [Place("Recipes", "input", _excel_row(first))]
+    if rule == "period_days too long for the default periods_per_year":
+        rows = sheets["Settings"]
+        rows[:] = [r for r in rows if r["key"] not in ("period_days", "periods_per_year")]
+        if draw(st.booleans()):
+            rows.append({"key": "periods_per_year", "value": None})
+        rows.append({"key": "period_days", "value": draw(st.sampled_from([730.5, 731, 1e308]))})
+        return sheets, [Place("Settings", "value", _excel_row(len(rows) - 1))]
     # an ally used in Demand becomes a supplier: every Demand row of it is reported
     demanded = sorted({r["country"] for r in sheets["Demand"]})
     country = draw(st.sampled_from(demanded))
@@ -611,14 +696,37 @@ def test_an_absurd_horizon_is_an_input_error(capsys, workdir):
     assert not out.exists()
 
 
-def test_a_huge_lead_time_is_not_an_internal_error(capsys, workdir):
+@pytest.mark.parametrize(("sheet", "column", "letter"), [
+    ("Sharing", "lead_periods", "D"), ("Sharing", "activation_lag", "G"),
+    ("Stockpiles", "release_lag", "H"), ("Production", "ramp_periods", "E"),
+])
+def test_a_huge_lag_is_an_input_error(capsys, workdir, sheet, column, letter):
+    """1e308 periods is above the schema's maximum (MAX_PERIODS): exit 2 at that cell,
+    never a solve and never an internal error."""
+    assert SHEETS_BY_NAME[sheet.lower()].column(column).maximum < 1e308
     code, err, out = _run_base(capsys, workdir,
-                               lambda s: s["Sharing"][0].update(lead_periods=1e308))
+                               lambda s: s[sheet][0].update({column: 1e308}))
     assert "Traceback" not in err
     assert "internal error" not in err
-    assert code in (0, 2), err
-    if code == 2:
-        assert "error: Sharing!D2:" in err
+    assert code == 2, err
+    assert f"error: {sheet}!{letter}2:" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("sheet", "column"), [
+    ("Sharing", "lead_periods"), ("Sharing", "activation_lag"),
+    ("Stockpiles", "release_lag"), ("Production", "ramp_periods"),
+])
+def test_the_longest_lag_allowed_is_valid(capsys, workdir, sheet, column):
+    """At the schema's maximum the case is valid (the lag can never act: a warning) and
+    solves."""
+    maximum = SHEETS_BY_NAME[sheet.lower()].column(column).maximum
+    code, err, out = _run_base(capsys, workdir,
+                               lambda s: s[sheet][0].update({column: maximum}))
+    assert "Traceback" not in err
+    assert code == 0, err
+    assert "error" not in err
+    assert out.exists()
 
 
 @fast(12)
