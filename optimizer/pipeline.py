@@ -17,7 +17,7 @@ from optimizer.errors import Problem
 from optimizer.lp.plain import PlainLP
 from optimizer.lp.plan import PlanValues
 from optimizer.lp.replicated import ReplicatedLP
-from optimizer.results import Results, extract_results
+from optimizer.results.tables import Results, extract_results
 from optimizer.solver import (
     SolverOptions,
     SolverOutcome,

@@ -11,7 +11,7 @@ import pytest
 from casebuilder import load, write_case
 
 from optimizer.pipeline import Timings, solve_case
-from optimizer.results import extract_results
+from optimizer.results.tables import extract_results
 from optimizer.solver import SolverOptions, new_highs, pass_model, run
 
 REL = 1e-9
@@ -42,14 +42,14 @@ def stock_level(solved, country="A", good="g"):
     table = solved.results.stockpiles
     row = table[(table["country"] == country) & (table["good"] == good)]
     assert len(row) == 1
-    return float(row["level (units)"].iloc[0]), float(row["bought (units)"].iloc[0])
+    return float(row["level"].iloc[0]), float(row["bought"].iloc[0])
 
 
 def spare_level(solved, country="A", good="g"):
     table = solved.results.spare_capacity
     row = table[(table["country"] == country) & (table["good"] == good)]
     assert len(row) == 1
-    return float(row["reserved spare (units/period)"].iloc[0])
+    return float(row["reserved"].iloc[0])
 
 
 def plan_rows(solved, scenario, country="A", good="g"):
@@ -202,7 +202,7 @@ def sharing_sheets(lead, capacity=None):
 def shipments_of(solved, scenario):
     table = solved.results.shipments
     rows = table[table["scenario"] == scenario]
-    return {(int(r["period sent"]), r["period arriving"]): float(r["units"])
+    return {(int(r["period_sent"]), r["period_arriving"]): float(r["units"])
             for _, r in rows.iterrows()}
 
 
@@ -252,7 +252,7 @@ def test_sharing_with_lead_time_covers_an_import_cut(tmp_path, lead, capacity, o
     assert plan_column(solved, "cut", "short") == approx_list([float(s) for s in short_a])
     assert plan_column(solved, "normal", "short") == approx_list([0.0, 0.0, 0.0])
     assert plan_column(solved, "cut", "short", country="B") == approx_list([0.0, 0.0, 0.0])
-    costs = solved.results.scenario_costs.set_index("scenario")["total (USD)"]
+    costs = solved.results.scenario_costs.set_index("scenario")["total_cost"]
     assert costs["normal"] == pytest.approx(60.0, rel=REL)
     assert costs["cut"] == pytest.approx((objective - 54.0) / 0.1, rel=1e-8)
 
@@ -310,9 +310,9 @@ def test_a_shipment_landing_after_the_horizon_delivers_nothing(tmp_path):
     assert [float(cut.loc[("A", t), "short"]) for t in (1, 2, 3)] == approx_list(
         [0.0, 0.0, 0.0])
     ships = results.shipments
-    late_rows = ships[(ships["scenario"] == "cut") & (ships["period sent"] == 3)]
+    late_rows = ships[(ships["scenario"] == "cut") & (ships["period_sent"] == 3)]
     assert len(late_rows) == 1
-    assert late_rows["period arriving"].isna().all()
+    assert late_rows["period_arriving"].isna().all()
     assert float(late_rows["units"].iloc[0]) == pytest.approx(5.0, rel=REL)
 
 
@@ -400,7 +400,7 @@ def test_spare_capacity_or_stock_by_ramp_up(tmp_path, ramp, spare_max, kind, obj
     for t, q in enumerate(produced, start=1):
         if kind == "export_cut" and t <= ramp:
             assert q == pytest.approx(0.0, abs=ABS_QTY)  # spare not yet running
-    assert sum(plan_column(solved, "cut", "drawn from stock")) == pytest.approx(
+    assert sum(plan_column(solved, "cut", "drawn")) == pytest.approx(
         stock, rel=REL, abs=ABS_QTY)
 
 
@@ -457,9 +457,9 @@ def test_stock_floor_initial_and_storage_limit(tmp_path, initial, minimum, maxim
         bought, rel=REL, abs=ABS_QTY)
     assert plan_column(solved, "only", "short") == approx_list([short])
     table = solved.results.stockpiles.iloc[0]
-    assert float(table["purchase cost (USD)"]) == pytest.approx(4 * bought, rel=REL,
+    assert float(table["purchase_outlay"]) == pytest.approx(4 * bought, rel=REL,
                                                                abs=1e-6)
-    assert float(table["holding cost (USD/year)"]) == pytest.approx(level, rel=REL, abs=1e-6)
+    assert float(table["holding_cost"]) == pytest.approx(level, rel=REL, abs=1e-6)
     assert solved.results.stage_one_cost == pytest.approx(4 * bought + level, rel=REL)
 
 

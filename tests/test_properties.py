@@ -407,13 +407,13 @@ def recomputed_costs(sheets, solved):
     first = 0.0
     for r in results.stockpiles.to_dict("records"):
         entry = stock_cost[r["country"], r["good"]]
-        level = r["level (units)"]
+        level = r["level"]
         bought = max(0.0, level - entry["initial"])
         first += entry["purchase_cost"] * bought + entry["holding_cost"] * level
     production = {(r["country"], r["good"]): r for r in rows(sheets, "Production")}
     for r in results.spare_capacity.to_dict("records"):
         spare_cost = production[r["country"], r["good"]].get("spare_cost") or 0.0
-        first += spare_cost * r["reserved spare (units/period)"]
+        first += spare_cost * r["reserved"]
 
     imports = {(r["origin"], r["destination"], r["good"]): r for r in rows(sheets, "Imports")}
     links = sharing_links(sheets)
@@ -448,7 +448,7 @@ def test_objective_is_stage_one_plus_expected_scenario_cost(workdir, seed):
     assert results.stage_one_cost == pytest.approx(first, rel=COST_REL, abs=COST_REL * scale)
     reported = results.scenario_costs.set_index("scenario")
     for s, c in scenario_cost.items():
-        assert reported.loc[s, "total (USD)"] == pytest.approx(c, rel=COST_REL,
+        assert reported.loc[s, "total_cost"] == pytest.approx(c, rel=COST_REL,
                                                                abs=COST_REL * scale)
         assert reported.loc[s, "probability"] == pytest.approx(probability[s], rel=1e-12)
     assert solved.outcome.objective == pytest.approx(results.objective, rel=COST_REL,
@@ -481,18 +481,18 @@ def test_every_reported_balance_holds(workdir, seed):
     received = defaultdict(float)
     sent = defaultdict(float)
     for r in solved.results.shipments.to_dict("records"):
-        t = int(r["period sent"])
+        t = int(r["period_sent"])
         lead = links[r["from"], r["to"], r["good"]].get("lead_periods") or 0
         sent[r["scenario"], r["from"], r["good"], t] += r["units"]
         if t + lead <= horizon:
             received[r["scenario"], r["to"], r["good"], t + lead] += r["units"]
-            assert r["period arriving"] == t + lead
+            assert r["period_arriving"] == t + lead
         else:
-            assert r["period arriving"] is None or math.isnan(r["period arriving"])
+            assert r["period_arriving"] is None or math.isnan(r["period_arriving"])
     for (s, n, g, t), r in plan.items():
         wanted = demand.get((n, g), 0.0) * factor(sheets, s, "demand_surge", t, n, g)
         assert r["demand"] == pytest.approx(wanted, rel=1e-9, abs=tol)
-        supply = (r["produced"] + r["imported"] + r["drawn from stock"] + r["received"]
+        supply = (r["produced"] + r["imported"] + r["drawn"] + r["received"]
                   - r["sent"] + r["short"])
         assert supply == pytest.approx(wanted, abs=tol), f"balance {(s, n, g, t)}"
         assert r["received"] == pytest.approx(received[s, n, g, t], abs=tol)
@@ -507,7 +507,7 @@ def test_drawdown_never_exceeds_the_stock_level(workdir, seed):
     solved = base_solve(workdir, seed)
     tol = 1e-6 * quantity_scale(sheets)
     stock_rows = {(r["country"], r["good"]): r for r in rows(sheets, "Stockpiles")}
-    levels = {(r["country"], r["good"]): r["level (units)"]
+    levels = {(r["country"], r["good"]): r["level"]
               for r in solved.results.stockpiles.to_dict("records")}
     assert set(levels) == set(stock_rows)
     for key, level in levels.items():
@@ -516,10 +516,10 @@ def test_drawdown_never_exceeds_the_stock_level(workdir, seed):
             assert level <= stock_rows[key]["max"] + tol
     drawn = defaultdict(float)
     for (s, n, g, _), r in plan_by_key(solved).items():
-        assert r["drawn from stock"] >= -tol
+        assert r["drawn"] >= -tol
         if (n, g) not in stock_rows:
-            assert r["drawn from stock"] == pytest.approx(0.0, abs=tol)
-        drawn[s, n, g] += r["drawn from stock"]
+            assert r["drawn"] == pytest.approx(0.0, abs=tol)
+        drawn[s, n, g] += r["drawn"]
     for (s, n, g), total in drawn.items():
         assert total <= levels.get((n, g), 0.0) + tol, f"drew {total} > stock in {(s, n, g)}"
 
@@ -542,7 +542,7 @@ def test_flows_respect_their_limits(workdir, seed):
     for (s, n, g, t), r in plan_by_key(solved).items():
         assert r["imported"] == pytest.approx(into[s, n, g, t], abs=tol)
     production = {(r["country"], r["good"]): r for r in rows(sheets, "Production")}
-    spare = {(r["country"], r["good"]): r["reserved spare (units/period)"]
+    spare = {(r["country"], r["good"]): r["reserved"]
              for r in solved.results.spare_capacity.to_dict("records")}
     for key, y in spare.items():
         assert -tol <= y <= production[key]["spare_max"] + tol
@@ -595,7 +595,7 @@ def test_shortfall_never_exceeds_demand(workdir, seed):
     for (s, n, g, t), r in plan_by_key(solved).items():
         wanted = demand.get((n, g), 0.0) * factor(sheets, s, "demand_surge", t, n, g)
         assert -tol <= r["short"] <= wanted + tol, f"short {(s, n, g, t)}"
-    fill = solved.results.fill_rates["fill rate"]
+    fill = solved.results.fill_rates["fill_rate"]
     assert ((fill >= -1e-9) & (fill <= 1 + 1e-9)).all()
 
 

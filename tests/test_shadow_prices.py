@@ -8,7 +8,7 @@ from casebuilder import load, write_case
 
 from optimizer.pipeline import Timings, solve_case
 
-VALUE = "value (USD/year per unit)"
+VALUE = "value"
 
 
 def single_period(**sheets) -> dict:

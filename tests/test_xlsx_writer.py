@@ -16,7 +16,7 @@ import pytest
 from casebuilder import base_case, write_case
 
 from optimizer.pipeline import Timings, load_case, solve_case
-from optimizer.report.workbook import write_report
+from optimizer.report.workbook import labelled, write_report
 from optimizer.report.xlsx_writer import (
     AMOUNT,
     GENERAL,
@@ -24,7 +24,6 @@ from optimizer.report.xlsx_writer import (
     PERCENT,
     Rows,
     Table,
-    column_format,
     sheet_names,
     write_workbook,
 )
@@ -217,8 +216,10 @@ def test_header_is_bold_and_frozen_with_widths_and_number_formats(tmp_path):
         "period": [1, 2],
         "a header much longer than forty characters in all": [1.0, 2.0],
     })
-    write_workbook(path, [Table("Plan", frame, currency="USD"),
-                          Table("Other", frame, formats={"probability": PERCENT})])
+    amounts = {"level (units)": AMOUNT, "cost (USD/year)": AMOUNT, "fill rate": PERCENT}
+    write_workbook(path, [Table("Plan", frame, formats=amounts),
+                          Table("Other", frame, formats={**amounts, "probability": PERCENT,
+                                                         "cost (USD/year)": GENERAL})])
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["Plan"]
     assert sheet.freeze_panes == "A2"
@@ -231,20 +232,24 @@ def test_header_is_bold_and_frozen_with_widths_and_number_formats(tmp_path):
     other = workbook["Other"]
     assert [cell.number_format for cell in other[3]] == [
         "General", "#,##0.00", "General", "0.0%", "0.0%", "General", "General"]
+    assert Table("T", frame).formats == {}  # no format given: General everywhere
     assert workbook.sheetnames == ["Plan", "Other"]
     read_only = openpyxl.load_workbook(path, read_only=True)
     assert read_only["Plan"].max_row == 3 and read_only["Plan"].max_column == 7
 
 
-def test_column_format_rule():
-    assert column_format("demand (units)", True) == AMOUNT
-    assert column_format("capacity (units/period)", True) == AMOUNT
-    assert column_format("cost (EUR)", True, "EUR") == AMOUNT
-    assert column_format("cost (EUR)", True, "USD") == GENERAL
-    assert column_format("cost (EUR)", True) == GENERAL
-    assert column_format("demand (units)", False) == GENERAL
-    assert column_format("Fill rate", True) == PERCENT
-    assert column_format("days of cover", True) == GENERAL
+def test_report_columns_take_label_unit_and_format_from_the_metadata():
+    frame = pd.DataFrame({"country": ["A"], "level": [1.5], "yearly_cost": [2.0],
+                          "fill_rate": [0.5], "period": [3]})
+    table = labelled("Stockpiles", frame, "EUR")
+    assert list(table.frame.columns) == ["country", "level (units)",
+                                         "yearly cost (EUR/year)", "fill rate",
+                                         "period"]
+    assert table.formats == {"country": GENERAL, "level (units)": AMOUNT,
+                             "yearly cost (EUR/year)": AMOUNT, "fill rate": PERCENT,
+                             "period": GENERAL}
+    with pytest.raises(KeyError):
+        labelled("X", pd.DataFrame({"no_such_column": [1.0]}), "EUR")
 
 
 def test_rows_sheet_has_a_title_bold_labels_and_formatted_floats(tmp_path):

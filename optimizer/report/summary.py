@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models.data import Case
 from optimizer.files import write_atomically
-from optimizer.results import Results
+from optimizer.results.tables import Results
 from optimizer.solver import SolverOutcome
 
 SOLVER_NAME = "HiGHS"
@@ -44,12 +44,10 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     if results:
         document["stockpile"] = [
             {"country": r.country, "good": r.good, "level": r.level}
-            for r in results.stockpiles.rename(columns={"level (units)": "level"})
-            .itertuples(index=False)]
+            for r in results.stockpiles.itertuples(index=False)]
         document["spare_capacity"] = [
-            {"country": r.country, "good": r.good, "level": r.level}
-            for r in results.spare_capacity.rename(
-                columns={"reserved spare (units/period)": "level"}).itertuples(index=False)]
+            {"country": r.country, "good": r.good, "level": r.reserved}
+            for r in results.spare_capacity.itertuples(index=False)]
         document["expected_shortfall"] = [
             {"country": r.country, "good": r.good, "units": r.units}
             for r in results.expected_shortfall.itertuples(index=False)]

@@ -18,7 +18,8 @@ import pandas as pd
 from models.data import Case
 from optimizer.files import write_atomically
 from optimizer.report.xlsx_writer import MAX_ROWS, Rows, Table, sheet_names, write_workbook
-from optimizer.results import Results
+from optimizer.results.columns import column
+from optimizer.results.tables import Results
 
 TITLE = "Stockpile and reallocation plan"
 SUMMARY_WIDTHS = (58, 24)
@@ -32,11 +33,15 @@ def summary_rows(case: Case, results: Results, status: str) -> list[tuple[str, o
         ("Case", case.name),
         ("Solver status", status),
         (f"Expected annual cost ({currency}/year)", results.objective),
-        (f"Stage-one cost: stockpiles and spare capacity ({currency}/year)",
+        (f"Insurance: stockpiles and spare capacity ({currency}/year)",
          results.stage_one_cost),
-        (f"Expected scenario cost ({currency}/year)", results.expected_scenario_cost),
+        (f"Expected disruption cost ({currency}/year)", results.expected_scenario_cost),
+        (f"One-time stock purchases ({currency})",
+         float(results.stockpiles["purchase_outlay"].sum())),
         ("Periods in horizon", settings.periods),
         ("Period", f"{settings.period_unit} ({settings.period_days:g} days)"),
+        ("Periods per year", settings.periods_per_year),
+        ("Capital rate (per year)", settings.capital_rate),
         ("Currency", currency),
         ("Allies", len(case.allies)),
         ("Goods", len(case.goods)),
@@ -44,20 +49,31 @@ def summary_rows(case: Case, results: Results, status: str) -> list[tuple[str, o
     ]
 
 
+def labelled(title: str, frame: pd.DataFrame, currency: str) -> Table:
+    """A result table as a report sheet: each column headed ``label (unit)`` and
+    formatted by its unit (`optimizer.results.columns`)."""
+    infos = {name: column(name) for name in frame.columns}
+    headers = {name: info.header(currency) for name, info in infos.items()}
+    return Table(title, frame.rename(columns=headers),
+                 formats={headers[name]: info.number_format for name, info in infos.items()})
+
+
 def write_report(path: str | Path, case: Case, results: Results, status: str,
                  max_rows: int = MAX_ROWS) -> Path:
     """Write the report workbook to `path` atomically. (`max_rows`, the rows a sheet
     holds, is Excel's limit; a smaller value is for tests.)"""
     currency = case.settings.currency
-    tables = [Table(title, frame, currency=currency) for title, frame in {
+    tables = [labelled(title, frame, currency) for title, frame in {
         "Stockpiles": results.stockpiles,
         "Spare capacity": results.spare_capacity,
-        "Shortfalls": shortfall_table(results.supply_plan),
+        "Purchases by ally": results.purchases,
+        "Shortfalls": results.shortfalls,
         "Fill rates": results.fill_rates,
         "Shipments": results.shipments,
+        "Processing": results.processing,
         "Scenario costs": results.scenario_costs,
         "Shadow prices": results.shadow_prices,
-        "Supply plan": results.supply_plan.rename(columns=_with_units),
+        "Supply plan": results.supply_plan,
     }.items()]
     notes = []
     for table in tables:
@@ -73,16 +89,3 @@ def write_report(path: str | Path, case: Case, results: Results, status: str,
         write_workbook(temporary, [summary, *tables], max_rows=max_rows)
 
     return write_atomically(path, write)
-
-
-def shortfall_table(plan: pd.DataFrame) -> pd.DataFrame:
-    """The periods with unmet demand, with the fill rate of each."""
-    short = plan.loc[plan["short"] > 0, ["scenario", "country", "good", "period", "demand",
-                                         "short"]].copy()
-    short["fill rate"] = 1.0 - short["short"] / short["demand"]
-    return short.rename(columns={"demand": "demand (units)", "short": "short (units)"})
-
-
-def _with_units(column: str) -> str:
-    return column if column in ("scenario", "country", "good", "period") else \
-        f"{column} (units)"

@@ -47,9 +47,8 @@ What is guaranteed:
   (normal and read-only), pandas and LibreOffice 7.4 (headless conversion to CSV).
 
 Layout: a `Table` sheet has a bold header row, frozen below it, column widths from the
-header lengths (12 to 40 characters), and a number format per column: ``#,##0.00`` for a
-float column whose header mentions the currency (``(USD``) or units (``(units``),
-``0.0%`` for a ``fill rate`` column, General otherwise. A `Rows` sheet (a summary) is a
+header lengths (12 to 40 characters), and the number format its caller gives each column
+(``#,##0.00``, ``0.0%`` or General). A `Rows` sheet (a summary) is a
 plain list of rows under an optional title. The DataFrame index is not written.
 """
 
@@ -95,15 +94,11 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 @dataclass(frozen=True)
 class Table:
     """A tidy table on a sheet of its own: header row, then one row per record.
-
-    `currency` (e.g. ``"USD"``) marks the money columns: a float column whose header
-    contains ``"(" + currency`` gets the ``#,##0.00`` format. `formats` overrides the
-    format of named columns (`GENERAL`, `AMOUNT` or `PERCENT`).
-    """
+    `formats` gives the number format of named columns (`GENERAL`, `AMOUNT` or
+    `PERCENT`); any other column is General."""
 
     name: str
     frame: pd.DataFrame
-    currency: str | None = None
     formats: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -123,17 +118,6 @@ class Rows:
 
 
 OutputSheet = Table | Rows
-
-
-def column_format(header: str, is_float: bool, currency: str | None = None) -> str:
-    """The number format of a table column: ``0.0%`` for a fill rate; ``#,##0.00`` for a
-    float column of money or units; General otherwise."""
-    lowered = header.lower()
-    if "fill rate" in lowered:
-        return PERCENT
-    if is_float and ("(units" in lowered or (currency and f"({currency}" in header)):
-        return AMOUNT
-    return GENERAL
 
 
 def sheet_names(sheet: OutputSheet, max_rows: int = MAX_ROWS) -> list[str]:
@@ -274,8 +258,7 @@ def _table_xml(table: Table, first: int, stop: int, selected: bool) -> Iterable[
     yield (_sheet_head(letters, last_row, widths, selected, pane)
            + (f'<row r="1">{header_cells}</row>\n' if header_cells else ""))
     columns = [_Column(frame.iloc[:, j], _FORMAT_STYLES[
-        table.formats.get(headers[j]) or column_format(
-            headers[j], _is_float(frame.iloc[:, j]), table.currency)])
+        table.formats.get(headers[j], GENERAL)])
         for j in range(len(headers))]
     for start in range(first, stop, BLOCK_ROWS):
         end = min(start + BLOCK_ROWS, stop)
@@ -385,15 +368,6 @@ def _value_body(value: object, number_style: int, text_style: int) -> str:
     if isinstance(value, str):
         return _text_body(value, text_style)
     return _text_body(str(value), text_style)
-
-
-def _is_float(column: pd.Series) -> bool:
-    if pd.api.types.is_float_dtype(column.dtype):
-        return True
-    if column.dtype == object:
-        return pd.api.types.infer_dtype(column, skipna=True) in ("floating",
-                                                                  "mixed-integer-float")
-    return False
 
 
 class _Column:

@@ -1,5 +1,5 @@
-"""The solved plan as tidy tables: one row per record, readable labels, units in the
-column names.
+"""The solved plan as tidy tables: one row per record, plain snake_case columns whose
+labels and units are in `optimizer.results.columns`.
 
 Either solve path hands over a `PlanValues` (variable values by component, scenario
 costs); the tables are built from it with vectorised pandas. Quantities below
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from models.index_sets import ModelData
+from models.parameters import scenario_parameter_values
 from optimizer.lp.plan import ComponentValues, PlanValues
 
 NOISE = 1e-7
@@ -21,15 +22,19 @@ NOISE = 1e-7
 
 @dataclass
 class Results:
-    """Every table a report or summary is written from."""
+    """Every table a report or summary is written from. `objective` is what HiGHS
+    minimised; `expected_scenario_cost` is k · Σ_ω π_ω C_ω, per year."""
 
     objective: float
     stage_one_cost: float
     expected_scenario_cost: float
     stockpiles: pd.DataFrame
     spare_capacity: pd.DataFrame
+    purchases: pd.DataFrame
     supply_plan: pd.DataFrame
+    shortfalls: pd.DataFrame
     shipments: pd.DataFrame
+    processing: pd.DataFrame
     scenario_costs: pd.DataFrame
     fill_rates: pd.DataFrame
     expected_shortfall: pd.DataFrame
@@ -54,14 +59,21 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
         component.values[np.abs(component.values) < tolerance] = 0.0
     probability = np.array([data.probability[s] for s in plan.scenarios])
     grid = PlanGrid(plan, data)
+    stockpiles = _stockpiles(plan, data)
+    spare_capacity = _spare_capacity(plan, data)
+    supply_plan = grid.table(plan.scenarios)
     return Results(
         objective=plan.objective,
         stage_one_cost=plan.stage_one_cost,
-        expected_scenario_cost=float(probability @ plan.scenario_costs["cost"]),
-        stockpiles=_stockpiles(plan, data),
-        spare_capacity=_spare_capacity(plan, data),
-        supply_plan=grid.table(plan.scenarios),
+        expected_scenario_cost=data.horizon_weight
+        * float(probability @ plan.scenario_costs["cost"]),
+        stockpiles=stockpiles,
+        spare_capacity=spare_capacity,
+        purchases=_purchases(stockpiles, spare_capacity, data),
+        supply_plan=supply_plan,
+        shortfalls=_shortfalls(supply_plan),
         shipments=_shipments(plan, data),
+        processing=_processing(plan, data),
         scenario_costs=_scenario_costs(plan, data),
         fill_rates=_fill_rates(grid, plan.scenarios),
         expected_shortfall=_expected_shortfall(grid, plan.scenarios),
@@ -70,8 +82,11 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
 
 
 def _stockpiles(plan: PlanValues, data: ModelData) -> pd.DataFrame:
+    """Per stockpile: the level x, the units bought max(0, x − initial), the one-time
+    purchase outlay, the yearly charges ((r + δ)·purchase_cost·x and holding_cost·x)
+    and days of cover x / demand per period × period_days."""
     case = data.case
-    currency = case.settings.currency
+    rate = case.settings.capital_rate
     levels = plan.stage_one["stock"].by_index()
     rows = []
     for n, g in data.stocks:
@@ -80,19 +95,19 @@ def _stockpiles(plan: PlanValues, data: ModelData) -> pd.DataFrame:
         bought = max(0.0, level - entry.initial)
         demand = case.demand[n, g].demand if (n, g) in case.demand else 0.0
         cover = level / demand * case.settings.period_days if demand > 0 else None
-        purchase, holding = entry.purchase_cost * bought, entry.holding_cost * level
+        capital = (rate + entry.loss_rate) * entry.purchase_cost * level
+        holding = entry.holding_cost * level
         rows.append((n, g, case.goods[g].unit, entry.initial, entry.min, entry.max, level,
-                     bought, purchase, holding, purchase + holding, demand, cover))
+                     bought, entry.purchase_cost * bought, capital, holding,
+                     capital + holding, demand, cover, entry.max_draw, entry.release_lag))
     return pd.DataFrame(rows, columns=[
-        "country", "good", "unit", "initial (units)", "min (units)", "max (units)",
-        "level (units)", "bought (units)", f"purchase cost ({currency})",
-        f"holding cost ({currency}/year)", f"stage-one cost ({currency}/year)",
-        "demand (units/period)", "days of cover"])
+        "country", "good", "unit", "initial", "min", "max", "level", "bought",
+        "purchase_outlay", "capital_cost", "holding_cost", "yearly_cost",
+        "demand_per_period", "days_of_cover", "max_draw", "release_lag"])
 
 
 def _spare_capacity(plan: PlanValues, data: ModelData) -> pd.DataFrame:
     case = data.case
-    currency = case.settings.currency
     reserved = plan.stage_one["spare"].by_index()
     rows = []
     for n, g in data.spare:
@@ -100,19 +115,43 @@ def _spare_capacity(plan: PlanValues, data: ModelData) -> pd.DataFrame:
         rows.append((n, g, case.goods[g].unit, entry.capacity, reserved[n, g],
                      entry.spare_max, entry.ramp_periods, entry.spare_cost * reserved[n, g]))
     return pd.DataFrame(rows, columns=[
-        "country", "good", "unit", "capacity (units/period)", "reserved spare (units/period)",
-        "spare max (units/period)", "ramp-up (periods)", f"cost ({currency}/year)"])
+        "country", "good", "unit", "capacity", "reserved", "spare_max", "ramp_periods",
+        "yearly_cost"])
+
+
+def _purchases(stockpiles: pd.DataFrame, spare: pd.DataFrame,
+               data: ModelData) -> pd.DataFrame:
+    """Per ally: the one-time purchase outlay beside the yearly cost of its insurance
+    (its share of F) and its budget."""
+    case = data.case
+    outlay = stockpiles.groupby("country")["purchase_outlay"].sum()
+    stock = stockpiles.groupby("country")["yearly_cost"].sum()
+    reserved = spare.groupby("country")["yearly_cost"].sum()
+    allies = [a for a in case.allies if a in outlay.index or a in reserved.index]
+    table = pd.DataFrame({
+        "country": allies,
+        "purchase_outlay": [float(outlay.get(a, 0.0)) for a in allies],
+        "stock_yearly_cost": [float(stock.get(a, 0.0)) for a in allies],
+        "spare_yearly_cost": [float(reserved.get(a, 0.0)) for a in allies],
+        "budget": [case.countries[a].budget for a in allies],
+    })
+    table.insert(4, "yearly_cost", table["stock_yearly_cost"] + table["spare_yearly_cost"])
+    return table
 
 
 PLAN_COLUMNS = ["scenario", "country", "good", "period", "demand", "produced", "imported",
-                "drawn from stock", "received", "sent", "short"]
+                "drawn", "received", "sent", "exported", "used_in_processing", "short"]
+"""Every term of the balance: produced + imported + drawn + received + short = demand
++ sent + exported + used_in_processing."""
 
 
 class PlanGrid:
     """The balance rows of every scenario as one array ``[term][scenario, node, period]``.
 
-    Each stage-two variable adds to exactly one cell of the grid (a shipment to two:
-    sent where it leaves, received where and when it lands), so the plan is summed with
+    Each stage-two variable adds to the cells of the balance rows it appears in (a
+    shipment: sent where it leaves, received where and when it lands; an import from an
+    ally: imported at its destination, exported at its origin; production with a recipe:
+    produced, and used in processing at each input), so the plan is summed with
     `np.add.at` on integer positions instead of grouping labels.
     """
 
@@ -123,14 +162,21 @@ class PlanGrid:
         shape = (len(plan.scenarios), len(data.nodes), periods)
         self.terms = {name: np.zeros(shape) for name in PLAN_COLUMNS[4:]}
         self.terms["demand"][:] = self._demand(plan.scenarios)
-        self._add("produced", plan.stage_two["produce"], lambda n, g, t: (n, g, t))
-        self._add("imported", plan.stage_two["imported"], lambda o, d, g, t: (d, g, t))
-        self._add("drawn from stock", plan.stage_two["draw"], lambda n, g, t: (n, g, t))
-        self._add("short", plan.stage_two["short"], lambda n, g, t: (n, g, t))
-        self._add("sent", plan.stage_two["ship"], lambda a, b, g, t: (a, g, t))
+        stage_two = plan.stage_two
+        allies = set(data.case.allies)
         sharing = data.case.sharing
-        self._add("received", plan.stage_two["ship"],
-                  lambda a, b, g, t: (b, g, t + sharing[a, b, g].lead_periods))
+        recipes = data.case.recipes
+        self._add("produced", stage_two["produce"], lambda n, g, t: [(n, g, t, 1.0)])
+        self._add("used_in_processing", stage_two["produce"], lambda n, g, t: [
+            (n, i, t, ratio) for i, ratio in recipes.get((n, g), {}).items()])
+        self._add("imported", stage_two["imported"], lambda o, d, g, t: [(d, g, t, 1.0)])
+        self._add("exported", stage_two["imported"],
+                  lambda o, d, g, t: [(o, g, t, 1.0)] if o in allies else [])
+        self._add("drawn", stage_two["draw"], lambda n, g, t: [(n, g, t, 1.0)])
+        self._add("short", stage_two["short"], lambda n, g, t: [(n, g, t, 1.0)])
+        self._add("sent", stage_two["ship"], lambda a, b, g, t: [(a, g, t, 1.0)])
+        self._add("received", stage_two["ship"], lambda a, b, g, t: [
+            (b, g, t + sharing[a, b, g].lead_periods, 1.0)])
 
     def _demand(self, scenarios: list[str]) -> np.ndarray:
         """D[n,g] · m[n,g,t,ω] on the grid."""
@@ -144,20 +190,26 @@ class PlanGrid:
                     demand[k, self.node_index[n, g], t - 1] *= factor
         return demand
 
-    def _add(self, term: str, component: ComponentValues, cell) -> None:
-        """Add each variable's values (all scenarios at once) to its cell; cells past the
-        horizon (shipments that land too late) take nothing."""
+    def _add(self, term: str, component: ComponentValues, cells) -> None:
+        """Add each variable's values (all scenarios at once) to its cells: `cells(*index)`
+        lists (node, good, period, weight); a period past the horizon (a shipment that
+        lands too late) takes nothing."""
         periods = self.data.case.settings.periods
-        flat = []
-        for index in component.indices:
-            node, good, period = cell(*index)
-            inside = period <= periods
-            flat.append(self.node_index[node, good] * periods + period - 1 if inside else -1)
+        variable, flat, weight = [], [], []
+        for j, index in enumerate(component.indices):
+            for node, good, period, w in cells(*index):
+                if period <= periods:
+                    variable.append(j)
+                    flat.append(self.node_index[node, good] * periods + period - 1)
+                    weight.append(w)
+        if not flat:
+            return
+        variable = np.array(variable, dtype=np.int64)
         flat = np.array(flat, dtype=np.int64)
-        keep = flat >= 0
+        weight = np.array(weight)
         target = self.terms[term].reshape(self.terms[term].shape[0], -1)
         for k in range(target.shape[0]):
-            np.add.at(target[k], flat[keep], component.values[k, keep])
+            np.add.at(target[k], flat, weight * component.values[k, variable])
 
     def table(self, scenarios: list[str]) -> pd.DataFrame:
         """The grid as a tidy table, one row per scenario, ally, good and period."""
@@ -176,9 +228,9 @@ class PlanGrid:
 
 
 def _shipments(plan: PlanValues, data: ModelData) -> pd.DataFrame:
-    """The shipments that carry something: scenario, link, periods sent and arriving."""
+    """The shipments that carry something: scenario, link, periods sent and arriving
+    (none when it would land after the horizon), units and cost."""
     case = data.case
-    currency = case.settings.currency
     ship = plan.stage_two["ship"]
     links = [index[:3] for index in ship.indices]
     sent = np.array([index[3] for index in ship.indices], dtype=np.int64)
@@ -193,26 +245,45 @@ def _shipments(plan: PlanValues, data: ModelData) -> pd.DataFrame:
         "from": link_array[column, 0] if len(links) else [],
         "to": link_array[column, 1] if len(links) else [],
         "good": link_array[column, 2] if len(links) else [],
-        "period sent": sent[column],
-        "period arriving": [a if a <= case.settings.periods else None
+        "period_sent": sent[column],
+        "period_arriving": [a if a <= case.settings.periods else None
                             for a in arrives.tolist()],
         "units": units,
-        f"cost ({currency})": units * unit_cost[column],
+        "cost": units * unit_cost[column],
     })
 
 
+def _processing(plan: PlanValues, data: ModelData) -> pd.DataFrame:
+    """Per scenario and recipe input of a producing ally: units made over the horizon and
+    the input they used (ratio × made)."""
+    recipes = data.case.recipes
+    produce = plan.stage_two["produce"]
+    made = pd.DataFrame(produce.values.T, index=pd.MultiIndex.from_tuples(
+        [index[:2] for index in produce.indices]) if produce.indices else None)
+    made = made.groupby(level=[0, 1], sort=False).sum() if produce.indices else made
+    rows = []
+    for (n, g), inputs in recipes.items():
+        if (n, g) not in made.index:
+            continue
+        for k, scenario in enumerate(plan.scenarios):
+            units = float(made.loc[(n, g)].iloc[k])
+            rows += [(scenario, n, g, i, ratio, units, ratio * units)
+                     for i, ratio in inputs.items()]
+    return pd.DataFrame(rows, columns=["scenario", "country", "good", "input", "ratio",
+                                       "produced", "input_used"])
+
+
 def _scenario_costs(plan: PlanValues, data: ModelData) -> pd.DataFrame:
-    currency = data.case.settings.currency
-    labels = {"production_cost": "production", "import_cost": "imports",
-              "shipping_cost": "shipping", "shortage_cost": "shortage penalty",
-              "cost": "total"}
+    """Per scenario, C_ω over the horizon by account (`models.costs`)."""
     table = pd.DataFrame({
         "scenario": plan.scenarios,
         "description": [data.case.scenarios[s].description for s in plan.scenarios],
         "probability": [data.probability[s] for s in plan.scenarios],
     })
-    for name, label in labels.items():
-        table[f"{label} ({currency})"] = plan.scenario_costs[name]
+    for name in ("production_cost", "import_cost", "shipping_cost", "refill_cost",
+                 "shortage_cost"):
+        table[name] = plan.scenario_costs[name]
+    table["total_cost"] = plan.scenario_costs["cost"]
     return table
 
 
@@ -225,10 +296,18 @@ def _fill_rates(grid: PlanGrid, scenarios: list[str]) -> pd.DataFrame:
         "scenario": np.array(scenarios, dtype=object)[scenario_of],
         "country": [grid.data.nodes[i][0] for i in node],
         "good": [grid.data.nodes[i][1] for i in node],
-        "demand (units)": demand[scenario_of, node],
-        "short (units)": short[scenario_of, node],
-        "fill rate": 1.0 - short[scenario_of, node] / demand[scenario_of, node],
+        "demand": demand[scenario_of, node],
+        "short": short[scenario_of, node],
+        "fill_rate": 1.0 - short[scenario_of, node] / demand[scenario_of, node],
     })
+
+
+def _shortfalls(plan: pd.DataFrame) -> pd.DataFrame:
+    """The periods with unmet demand, with the fill rate of each."""
+    short = plan.loc[plan["short"] > 0, ["scenario", "country", "good", "period", "demand",
+                                         "short"]].copy()
+    short["fill_rate"] = 1.0 - short["short"] / short["demand"]
+    return short.reset_index(drop=True)
 
 
 def _expected_shortfall(grid: PlanGrid, scenarios: list[str]) -> pd.DataFrame:
@@ -250,12 +329,11 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
     - storage limit: −d(x) at x = max; stock floor: the cost d(x) of one more unit of
       mandated floor at x = min;
     - spare limit: −d(y) at y = spare_max, per unit/period of spare capacity;
-    - link capacity: Σ_ω,t −d(s) over shipments at capacity, per unit/period of
-      capacity (the duals already carry π_ω);
+    - link capacity: Σ_ω,t −d(s) over shipments at capacity in the periods the link is
+      open, per unit/period of capacity (the duals already carry k · π_ω);
     - budget: −λ of the ally's budget row, per currency unit of budget.
     """
     case = data.case
-    per_year = f"value ({case.settings.currency}/year per unit)"
     rows = []
     stock = plan.stage_one["stock"].by_index()
     stock_reduced = plan.stage_one_reduced_costs["stock"].by_index()
@@ -272,8 +350,11 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
                      max(0.0, -spare_reduced[key])))
     ship = plan.stage_two_reduced_costs["ship"]
     if ship.indices:
-        totals = pd.DataFrame({"link": [i[:3] for i in ship.indices],
-                               "value": np.maximum(0.0, -ship.values).sum(axis=0)})
+        closed_of = [scenario_parameter_values(data, s)["ship_limit"] for s in plan.scenarios]
+        closed = np.array([[index in closed for index in ship.indices]
+                           for closed in closed_of], dtype=bool).reshape(ship.values.shape)
+        value = np.where(closed, 0.0, np.maximum(0.0, -ship.values)).sum(axis=0)
+        totals = pd.DataFrame({"link": [i[:3] for i in ship.indices], "value": value})
         for (sender, receiver, good), value in totals.groupby("link", sort=False)[
                 "value"].sum().items():
             capacity = case.sharing[sender, receiver, good].capacity
@@ -281,7 +362,7 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
                 rows.append(("link capacity", sender, good, receiver, capacity, value))
     for ally, dual in plan.stage_one_duals["budget"].by_index().items():
         rows.append(("budget", ally, "", "", case.countries[ally].budget, -dual))
-    table = pd.DataFrame(rows, columns=["limit", "country", "good", "to", "limit value",
-                                        per_year])
-    table.loc[table[per_year].abs() < 1e-9, per_year] = 0.0
+    table = pd.DataFrame(rows, columns=["limit", "country", "good", "to", "limit_value",
+                                        "value"])
+    table.loc[table["value"].abs() < 1e-9, "value"] = 0.0
     return table
