@@ -1,16 +1,19 @@
-"""The ``stockpile`` command line.
+"""The ``stockpile`` command line: it parses arguments, calls the pipeline and prints.
 
-Exit codes (a contract for batch scripts):
-0 solved to optimality; 1 internal error (a bug: please report it); 2 input errors
-(the workbook or the command line); 3 HiGHS could not prove optimality (time limit,
-numerical trouble), with whatever plan it has; 4 an output file could not be written;
-130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run leaves no partial
-file.
+Exit codes (a contract for batch scripts, defined in `optimizer.errors`): 0 solved to
+optimality; 1 internal error (a bug: please report it); 2 input errors (the workbook or
+the command line); 3 HiGHS could not prove optimality (time limit, numerical trouble),
+with whatever plan it has; 4 an output file could not be written; 130 interrupted
+(Ctrl-C); 143 terminated (SIGTERM). An interrupted run leaves no partial file.
+
+Each command imports what it needs when it runs, so that ``stockpile --help`` starts at
+once (pandas, Pyomo and HiGHS take about a second to import).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -18,23 +21,16 @@ import threading
 import traceback
 from pathlib import Path
 
-from optimizer.case.template import write_template
+from optimizer import __version__
 from optimizer.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
-    EXIT_NOT_OPTIMAL,
     EXIT_OK,
     EXIT_TERMINATED,
     InputError,
-    InternalError,
     Problem,
-    SolverError,
     StockpileError,
 )
-from optimizer.pipeline import CaseSolver, Timings, case_name, load_case
-from optimizer.report.summary import summary, write_summary
-from optimizer.report.workbook import write_report
-from optimizer.solver import INFEASIBLE, SolverOptions
 
 MAX_PROBLEMS_SHOWN = 200  # a file with 190,000 bad rows needs the first few, not all
 
@@ -71,15 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.command(args)
     except InputError as exc:
-        _print_problems(exc.warnings)
-        _print_problems(exc.problems[:MAX_PROBLEMS_SHOWN])
-        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
-            print(f"... and {len(exc.problems) - MAX_PROBLEMS_SHOWN:,} more problems, not "
-                  "shown", file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was solved.",
-              file=sys.stderr)
-        return exc.exit_code
+        return _report_input_error(exc)
     except StockpileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -97,11 +85,26 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
 
 
+def _report_input_error(exc: InputError, warnings_shown: bool = False) -> int:
+    if not warnings_shown:
+        _print_problems(exc.warnings)
+    _print_problems(exc.problems[:MAX_PROBLEMS_SHOWN])
+    if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+        print(f"... and {len(exc.problems) - MAX_PROBLEMS_SHOWN:,} more problems, not "
+              "shown", file=sys.stderr)
+    count = len(exc.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was solved.",
+          file=sys.stderr)
+    return exc.exit_code
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stockpile",
         description="Optimal stockpiles, spare capacity and allied sharing for critical "
                     "goods under disruption scenarios.")
+    parser.add_argument("--version", action="version",
+                        version=f"stockpile {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     solve = commands.add_parser("solve", help="solve a case workbook and write the report")
@@ -110,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="report workbook (default: reports/<case name>.xlsx)")
     solve.add_argument("--json", type=Path, metavar="SUMMARY.json",
                        help="also write the JSON summary here")
+    solve.add_argument("--save-lp", type=Path, metavar="FILE",
+                       help="write the LP HiGHS solves (.mps or .lp, by the suffix)")
     solve.add_argument("--time-limit", type=float, metavar="SECONDS",
                        help="stop HiGHS after this many seconds (exit code 3 if not optimal)")
     solve.add_argument("--threads", type=int, help="HiGHS threads (default: HiGHS's choice)")
@@ -119,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("validate", help="check a case workbook without solving")
     check.add_argument("case", type=Path)
+    check.add_argument("--json", type=Path, metavar="RESULT.json",
+                       help="also write the problems and warnings found as JSON ('-': "
+                            "standard output)")
     check.set_defaults(command=_validate)
 
     template = commands.add_parser("template", help="write a blank case workbook")
@@ -127,61 +135,84 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(quiet: bool):
+def _events(quiet: bool):
+    from optimizer.pipeline import RunEvents
+
+    def warning(text: str) -> None:
+        print(f"warning: {text}", file=sys.stderr)
+
     if quiet:
-        return None
-    return lambda phase, seconds: print(f"  {phase:<9} {seconds:8.3f} s", file=sys.stderr)
+        return RunEvents(warning=warning)
+
+    def phase_done(phase: str, seconds: float) -> None:
+        print(f"  {phase:<9} {seconds:8.3f} s", file=sys.stderr)
+
+    def solving(progress) -> None:
+        found = ("" if progress.iteration is None else
+                 f", iteration {progress.iteration:,}, objective {progress.objective:.10g}")
+        print(f"  solve     {progress.elapsed_s:8.0f} s running{found}", file=sys.stderr)
+
+    return RunEvents(phase_done=phase_done, solving=solving, warning=warning)
 
 
 def _solve(args: argparse.Namespace) -> int:
-    timings = Timings(progress=_progress(args.quiet))
-    case, problems = load_case(args.case, timings)
-    _print_problems(problems)
-    warnings = [str(problem) for problem in problems]
+    from optimizer.pipeline import RunRequest, run_case
+    from optimizer.solver import SolverOptions
 
-    def warn(text: str) -> None:
-        warnings.append(text)
-        print(f"warning: {text}", file=sys.stderr)
-
-    options = SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
-                            show_log=args.solver_log)
-    solver = CaseSolver(options, warn=warn)
-    solved = solver.solve(case, timings)
-    outcome = solved.outcome
-    report_path = args.output or Path("reports") / f"{case_name(args.case)}.xlsx"
-    if outcome.status == INFEASIBLE:
-        lp_path = report_path.with_suffix(".infeasible.mps")
-        solver.write_lp(lp_path)
-        raise InternalError(
-            f"HiGHS found the LP {outcome.model_status.lower()}, which a valid case cannot "
-            f"be (every shortfall is priced): this is a bug in stockpile. The LP was "
-            f"written to {lp_path}; please report it with the case workbook.")
-    if solved.results is not None:
-        with timings.phase("report"):
-            write_report(report_path, case, solved.results, outcome.status)
-    document = summary(case, outcome, solved.results, timings.seconds, warnings)
-    if args.json:
-        write_summary(args.json, document)
-    if solved.results is None:
-        raise SolverError(f"HiGHS ended with status '{outcome.model_status}' and no "
-                          "feasible plan; no report was written")
-    _print_summary(document, report_path, args.json)
-    if not outcome.is_optimal:
-        print(f"warning: HiGHS stopped with status '{outcome.model_status}': the plan is "
-              "feasible but not proven optimal", file=sys.stderr)
-        return EXIT_NOT_OPTIMAL
-    return EXIT_OK
+    request = RunRequest(
+        case_path=args.case, report_path=args.output, summary_path=args.json,
+        save_lp=args.save_lp,
+        solver=SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
+                             show_log=args.solver_log))
+    outcome = run_case(request, _events(args.quiet))
+    if isinstance(outcome.error, InputError):
+        return _report_input_error(outcome.error, warnings_shown=True)
+    if outcome.error is not None:
+        raise outcome.error
+    _print_summary(outcome.document, request.report, args.json)
+    return outcome.exit_code
 
 
 def _validate(args: argparse.Namespace) -> int:
-    case, warnings = load_case(args.case, Timings())
+    from optimizer.case.load import load_case
+    from optimizer.timings import Timings
+
+    try:
+        case, warnings = load_case(args.case, Timings())
+    except InputError as exc:
+        if args.json:
+            _write_validation_json(args.json, args.case, exc.problems, exc.warnings)
+        raise
     _print_problems(warnings)
+    if args.json:
+        _write_validation_json(args.json, args.case, [], warnings)
     print(f"{args.case}: valid case with {len(case.allies)} allies, {len(case.goods)} goods, "
-          f"{case.settings.periods} periods and {len(case.scenarios)} scenarios")
+          f"{case.settings.periods} periods and {len(case.scenarios)} scenarios",
+          file=sys.stderr if str(args.json) == "-" else sys.stdout)
     return EXIT_OK
 
 
+def _write_validation_json(target: Path, case: Path, problems: list[Problem],
+                           warnings: list[Problem]) -> None:
+    """{"case", "valid", "problems": [...], "warnings": [...]}, each entry with sheet, cell
+    and message."""
+    def entries(found: list[Problem]) -> list[dict]:
+        return [{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in found]
+
+    document = {"case": str(case), "valid": not problems, "problems": entries(problems),
+                "warnings": entries(warnings)}
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if str(target) == "-":
+        sys.stdout.write(text)
+        return
+    from optimizer.files import write_atomically
+
+    write_atomically(target, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
 def _template(args: argparse.Namespace) -> int:
+    from optimizer.case.template import write_template
+
     path = write_template(args.output)
     print(f"wrote blank case workbook {path}")
     return EXIT_OK

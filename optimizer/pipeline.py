@@ -1,24 +1,37 @@
 """The phases of a run, each callable alone: read → validate → build → hand over →
-solve → extract. The command line and the tests drive these; so can a notebook."""
+solve → extract → report. `run_case` strings them together with the error policy (what
+is written, and the exit code, for every way a run can end); the command line only
+parses arguments and prints, and a batch runner or a notebook calls the same."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.data import Case
 from models.index_sets import ModelData, build_model_data
-from optimizer.case.validation import validate
-from optimizer.case.workbook_reader import ReadLimits, read_workbook
-from optimizer.errors import Problem
+from optimizer.case.load import case_name, load_case
+from optimizer.case.workbook_reader import ReadLimits
+from optimizer.errors import (
+    EXIT_NOT_OPTIMAL,
+    EXIT_OK,
+    InputError,
+    InternalError,
+    OutputError,
+    SolverError,
+    StockpileError,
+)
 from optimizer.lp.plain import PlainLP
 from optimizer.lp.plan import PlanValues
 from optimizer.lp.replicated import ReplicatedLP
+from optimizer.report.summary import summary, write_summary
+from optimizer.report.workbook import write_report
 from optimizer.results.tables import Results, extract_results
 from optimizer.solver import (
+    INFEASIBLE,
+    SolveProgress,
     SolverOptions,
     SolverOutcome,
     apply_changes,
@@ -27,28 +40,7 @@ from optimizer.solver import (
     run,
     scaling_warnings,
 )
-
-Progress = Callable[[str, float], None]
-
-
-@dataclass
-class Timings:
-    """Wall time per phase, in seconds, in the order the phases ran."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-    progress: Progress | None = None
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            elapsed = time.perf_counter() - start
-            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
-            if self.progress:
-                self.progress(name, elapsed)
-
+from optimizer.timings import Progress, Timings
 
 FORMULATIONS = {"replicated": ReplicatedLP, "plain": PlainLP}
 """How the LP reaches HiGHS: ``replicated`` (the fast path, one scenario block compiled
@@ -65,29 +57,18 @@ class SolvedCase:
     results: Results | None
 
 
-def case_name(path: str | Path) -> str:
-    return Path(path).stem
-
-
-def load_case(path: str | Path, timings: Timings,
-              limits: ReadLimits | None = None) -> tuple[Case, list[Problem]]:
-    """Read and validate a case workbook; raises `InputError` with every problem."""
-    with timings.phase("read"):
-        raw = read_workbook(path, limits)
-    with timings.phase("validate"):
-        return validate(raw, case_name(path))
-
-
 class CaseSolver:
     """Solves cases one after another. A case whose structure matches the previous one
     (it changes only penalties, budgets, probabilities or disruptions) reuses the built
     model and HiGHS's basis: only the changed numbers are sent, and HiGHS warm-starts."""
 
     def __init__(self, options: SolverOptions | None = None,
-                 formulation: str = "replicated", warn: Callable[[str], None] | None = None):
+                 formulation: str = "replicated", warn: Callable[[str], None] | None = None,
+                 progress: Callable[[SolveProgress], None] | None = None):
         self.options = options or SolverOptions()
         self.formulation = formulation
         self.warn = warn
+        self.progress = progress
         self.lp = self.highs = self.compiled = None
 
     def write_lp(self, path: str | Path) -> None:
@@ -95,9 +76,10 @@ class CaseSolver:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.highs.writeModel(str(path))
 
-    def solve(self, case: Case, timings: Timings) -> SolvedCase:
+    def solve(self, case: Case, timings: Timings, save_lp: Path | None = None) -> SolvedCase:
         """Build (or update) the LP, solve it with HiGHS and extract the plan (if HiGHS
-        found one)."""
+        found one). `save_lp` writes the LP HiGHS is about to solve (MPS or LP format,
+        by the suffix)."""
         with timings.phase("build"):
             data = build_model_data(case)
             reuse = (self.lp is not None and self.compiled.entries is not None
@@ -115,8 +97,10 @@ class CaseSolver:
             self.compiled = compiled
             for warning in scaling_warnings(compiled) if self.warn else ():
                 self.warn(warning)
+            if save_lp is not None:
+                self.write_lp(save_lp)
         with timings.phase("solve"):
-            outcome = run(self.highs, compiled)
+            outcome = run(self.highs, compiled, self.progress, self.options.show_log)
         plan = results = None
         if outcome.has_solution:
             with timings.phase("extract"):
@@ -130,3 +114,126 @@ def solve_case(case: Case, timings: Timings, options: SolverOptions | None = Non
                warn: Callable[[str], None] | None = None) -> SolvedCase:
     """Build the LP, solve it with HiGHS and extract the plan (if HiGHS found one)."""
     return CaseSolver(options, formulation, warn).solve(case, timings)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One case to run: where its outputs go and how to solve it."""
+
+    case_path: Path
+    report_path: Path | None = None
+    """Default: reports/<case name>.xlsx."""
+    summary_path: Path | None = None
+    save_lp: Path | None = None
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    formulation: str = "replicated"
+    limits: ReadLimits | None = None
+
+    @property
+    def report(self) -> Path:
+        return self.report_path or Path("reports") / f"{case_name(self.case_path)}.xlsx"
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: its exit code (`optimizer.errors`), the error if any, the
+    summary document and what was written."""
+
+    exit_code: int
+    error: StockpileError | None = None
+    case: Case | None = None
+    solved: SolvedCase | None = None
+    document: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class RunEvents:
+    """What a caller hears while a case runs (each may be None): a phase ended, HiGHS
+    is still running, a warning."""
+
+    phase_done: Progress | None = None
+    solving: Callable[[SolveProgress], None] | None = None
+    warning: Callable[[str], None] | None = None
+
+
+def run_case(request: RunRequest, events: RunEvents | None = None,
+             solver: CaseSolver | None = None) -> RunOutcome:
+    """Read, validate, solve and report one case, with the error policy:
+
+    - input problems → exit 2, nothing written (`InputError` carries every problem);
+    - an output path that cannot be written → exit 4, found before the solve starts;
+    - an LP HiGHS finds infeasible → exit 1 (a valid case cannot be: a bug), the LP
+      written next to the report for inspection;
+    - no feasible plan (a time limit) → exit 3, only the JSON summary written;
+    - a feasible plan not proven optimal → exit 3, report and summary written;
+    - optimal → exit 0, report and summary written.
+
+    Ctrl-C and SIGTERM propagate (nothing half-written is left). `solver` (a
+    `CaseSolver`) may be passed to reuse a built model across runs.
+    """
+    events = events or RunEvents()
+    outcome = RunOutcome(exit_code=EXIT_OK)
+
+    def warn(text: str) -> None:
+        outcome.warnings.append(text)
+        if events.warning:
+            events.warning(text)
+
+    timings = Timings(progress=events.phase_done)
+    try:
+        check_writable([request.report, request.summary_path, request.save_lp])
+        case, problems = load_case(request.case_path, timings, request.limits)
+        outcome.case = case
+        for problem in problems:
+            warn(str(problem))
+        solver = solver or CaseSolver(request.solver, request.formulation)
+        solver.warn, solver.progress = warn, events.solving
+        solved = outcome.solved = solver.solve(case, timings, request.save_lp)
+        result = solved.outcome
+        if result.status == INFEASIBLE:
+            lp_path = request.report.with_suffix(".infeasible.mps")
+            solver.write_lp(lp_path)
+            raise InternalError(
+                f"HiGHS found the LP {result.model_status.lower()}, which a valid case "
+                f"cannot be (every shortfall is priced): this is a bug in stockpile. The LP "
+                f"was written to {lp_path}; please report it with the case workbook.")
+        if solved.results is not None:
+            with timings.phase("report"):
+                outcome.written.append(write_report(request.report, case, solved.results,
+                                                    result.status))
+        outcome.document = summary(case, result, solved.results, timings.seconds,
+                                   outcome.warnings)
+        if request.summary_path:
+            outcome.written.append(write_summary(request.summary_path, outcome.document))
+        if solved.results is None:
+            raise SolverError(f"HiGHS ended with status '{result.model_status}' and no "
+                              "feasible plan; no report was written")
+        if not result.is_optimal:
+            warn(f"HiGHS stopped with status '{result.model_status}': the plan is feasible "
+                 "but not proven optimal")
+            outcome.exit_code = EXIT_NOT_OPTIMAL
+    except InputError as error:
+        for problem in error.warnings:
+            warn(str(problem))
+        outcome.error, outcome.exit_code = error, error.exit_code
+    except StockpileError as error:
+        outcome.error, outcome.exit_code = error, error.exit_code
+    return outcome
+
+
+def check_writable(paths: list[Path | None]) -> None:
+    """Every output path can be written: not a folder, in a folder that exists (or can
+    be made) and that this process may write to. Checked before the solve starts, so a
+    wrong `-o` costs nothing."""
+    for path in paths:
+        if path is None:
+            continue
+        path = Path(path)
+        if path.is_dir():
+            raise OutputError(f"cannot write {path}: it is a folder; give a file name")
+        folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), None)
+        if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write {path}: {folder or path.parent} is not a "
+                              "writable folder")

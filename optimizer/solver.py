@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -94,9 +95,10 @@ def new_highs(options: SolverOptions) -> highspy.Highs:
         highs = highspy.Highs()
     for name, value in HIGHS_OPTIONS.items():
         highs.setOptionValue(name, value)
-    highs.setOptionValue("output_flag", options.show_log)
-    if options.show_log:
-        highs.setOptionValue("log_to_console", True)
+    # The log never goes to the console (HiGHS writes it to stdout, which is the summary's):
+    # `run` reads it through HiGHS's logging callback and echoes it on stderr if asked.
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("log_to_console", False)
     if options.time_limit_s is not None:
         highs.setOptionValue("time_limit", float(options.time_limit_s))
     if options.threads is not None:
@@ -124,14 +126,55 @@ def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
     highs.passModel(lp)
 
 
-def run(highs: highspy.Highs, compiled: CompiledModel) -> SolverOutcome:
-    """Run HiGHS and collect its status, objective and solution arrays."""
+@dataclass
+class SolveProgress:
+    """What HiGHS has reported so far in a running solve: seconds since it started, and
+    the last simplex iteration and objective its log showed (None before the first)."""
+
+    elapsed_s: float = 0.0
+    iteration: int | None = None
+    objective: float | None = None
+
+    def take(self, message: str) -> None:
+        """Read an iteration line of HiGHS's simplex log: ``  78387  9.24e+07 Pr: ...``."""
+        words = message.split()
+        if len(words) >= 2 and words[0].isdigit():
+            with contextlib.suppress(ValueError):
+                self.iteration, self.objective = int(words[0]), float(words[1])
+
+
+PROGRESS_INTERVAL_S = 1.0
+
+
+def run(highs: highspy.Highs, compiled: CompiledModel,
+        progress: Callable[[SolveProgress], None] | None = None,
+        echo_log: bool = False) -> SolverOutcome:
+    """Run HiGHS and collect its status, objective and solution arrays; `progress` is
+    called about once a second while HiGHS runs; `echo_log` copies HiGHS's log to
+    stderr."""
     started = highs.getRunTime()  # HiGHS's clock runs on across re-solves
+    state = SolveProgress()
+
+    def take(event) -> None:
+        state.take(event.message)
+        if echo_log:
+            sys.stderr.write(event.message)
+
+    if progress or echo_log:  # HiGHS's log, read through its callback
+        highs.setOptionValue("output_flag", True)
+        highs.cbLogging.subscribe(take)
     # HiGHS runs in its own thread so that this one stays free to take Ctrl-C or
     # SIGTERM at once; nothing is being written meanwhile, so the run may simply end.
     highs.startSolve()
+    next_report = PROGRESS_INTERVAL_S
     while not highs.wait(0.1)[0]:
-        pass
+        state.elapsed_s = highs.getRunTime() - started
+        if progress and state.elapsed_s >= next_report:
+            progress(state)
+            next_report += PROGRESS_INTERVAL_S
+    if progress or echo_log:
+        highs.cbLogging.clear()
+        highs.setOptionValue("output_flag", False)
     model_status = highs.getModelStatus()
     info = highs.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible

@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import highspy
 import openpyxl
 import pytest
 from casebuilder import base_case, write_case
 
+import optimizer
 from optimizer import cli
 from optimizer.case.schema import SHEETS
 
@@ -19,11 +21,12 @@ EXAMPLE = ROOT / "inputs" / "rare_earths.xlsx"
 
 # Recorded optimum of the bundled example (USD/year); a change here is a change of the
 # answer and must be explained in the commit that makes it.
-EXAMPLE_OBJECTIVE = 6_814_538_275.0
-EXAMPLE_STAGE_ONE = 912_146_000.0
+EXAMPLE_OBJECTIVE = 2_442_995_890.175  # model v2, the magnet chain case (commit 25f148a)
+EXAMPLE_STAGE_ONE = 59_394_600.0
 
-REPORT_SHEETS = ["Summary", "Stockpiles", "Spare capacity", "Shortfalls", "Fill rates",
-                 "Shipments", "Scenario costs", "Shadow prices", "Supply plan"]
+REPORT_SHEETS = ["Summary", "Stockpiles", "Spare capacity", "Purchases by ally", "Shortfalls",
+                 "Fill rates", "Shipments", "Processing", "Scenario costs", "Shadow prices",
+                 "Supply plan"]
 SUMMARY_KEYS = {"status", "objective", "stage_one_cost", "expected_scenario_cost",
                 "stockpile", "spare_capacity", "expected_shortfall", "timings_s", "solver"}
 
@@ -67,7 +70,7 @@ def test_summary_json_keeps_its_contract(example_run):
 def test_stdout_has_the_summary_and_stderr_the_phases(example_run):
     completed, report, _ = example_run
     assert "expected annual cost" in completed.stdout
-    assert "6,814,538,275.00" in completed.stdout
+    assert "2,442,995,890.18" in completed.stdout
     assert str(report) in completed.stdout
     for phase in ("read", "validate", "build", "handover", "solve", "extract", "report"):
         assert phase in completed.stderr
@@ -80,13 +83,14 @@ def test_report_has_every_sheet_with_headers(example_run):
     assert workbook.sheetnames == REPORT_SHEETS
     stock = list(workbook["Stockpiles"].iter_rows(values_only=True))
     assert stock[0][:3] == ("country", "good", "unit")
-    assert "days of cover" in stock[0]
-    assert len(stock) == 1 + 12  # one row per Stockpiles entry of the example
+    assert "cover (days)" in stock[0]
+    assert len(stock) == 1 + 10  # one row per Stockpiles entry of the example
     plan_header = next(workbook["Supply plan"].iter_rows(values_only=True))
     assert plan_header[:4] == ("scenario", "country", "good", "period")
     assert plan_header[4:] == ("demand (units)", "produced (units)", "imported (units)",
                                "drawn from stock (units)", "received (units)",
-                               "sent (units)", "short (units)")
+                               "sent (units)", "exported (units)",
+                               "used in processing (units)", "short (units)")
 
 
 def test_default_report_path_is_reports_case_name(tmp_path):
@@ -213,6 +217,7 @@ def test_report_gets_ordinary_file_permissions(tmp_path):
 
 def test_badly_scaled_data_is_warned_about_before_solving(tmp_path, capsys):
     case = base_case()
+    case["Settings"]["periods_per_year"] = 3  # k = 1: costs are π · unit cost
     case["Goods"][0]["shortage_penalty"] = 1e12
     case["Imports"][0]["unit_cost"] = 1e-3
     path = write_case(tmp_path / "scaled.xlsx", case)
@@ -256,3 +261,57 @@ def test_a_flood_of_problems_is_cut_short(tmp_path, capsys):
     assert err.count("error: ") == 200
     assert "... and 100 more problems, not shown" in err
     assert "300 problems found; nothing was solved." in err
+
+
+def test_version_is_printed():
+    completed = subprocess.run([sys.executable, "-m", "optimizer", "--version"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == f"stockpile {optimizer.__version__}"
+
+
+def test_save_lp_writes_the_lp_highs_solves(tmp_path):
+    case = write_case(tmp_path / "tiny.xlsx", base_case())
+    lp = tmp_path / "out" / "tiny.mps"
+    assert cli.main(["solve", str(case), "-o", str(tmp_path / "r.xlsx"), "--save-lp", str(lp),
+                     "-q"]) == 0
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(str(lp))
+    highs.run()
+    assert highs.getInfo().objective_function_value == pytest.approx(
+        solve_objective(case, tmp_path), rel=1e-9)
+
+
+def solve_objective(case: Path, folder: Path) -> float:
+    target = folder / "objective.json"
+    assert cli.main(["solve", str(case), "-o", str(folder / "r3.xlsx"), "--json", str(target),
+                     "-q"]) == 0
+    return json.loads(target.read_text())["objective"]
+
+
+def test_an_unwritable_report_path_fails_before_solving(tmp_path, capsys):
+    case = write_case(tmp_path / "tiny.xlsx", base_case())
+    assert cli.main(["solve", str(case), "-o", str(tmp_path), "-q"]) == 4
+    err = capsys.readouterr().err
+    assert f"cannot write {tmp_path}: it is a folder" in err
+    assert "solve" not in err  # no phase ran
+    assert list(tmp_path.iterdir()) == [case]
+
+
+def test_validate_json_lists_problems_and_warnings(tmp_path, capsys):
+    sheets = base_case()
+    sheets["Imports"][0]["volume"] = "ten"
+    case = write_case(tmp_path / "bad.xlsx", sheets)
+    out = tmp_path / "check.json"
+    assert cli.main(["validate", str(case), "--json", str(out)]) == 2
+    document = json.loads(out.read_text())
+    assert document["valid"] is False
+    assert {"sheet": "Imports", "cell": "D2",
+            "message": "volume must be a number ≥ 0 and ≤ 1e15, got 'ten'"} \
+        in document["problems"]
+    good = write_case(tmp_path / "good.xlsx", base_case())
+    capsys.readouterr()
+    assert cli.main(["validate", str(good), "--json", "-"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document == {"case": str(good), "valid": True, "problems": [], "warnings": []}

@@ -1,7 +1,8 @@
 """The layer rule: each module imports only from its own layer or the layers below it.
 
     models                      the math: case data, sparse sets, constraints, objective
-    optimizer.errors, .files    typed errors and exit codes; atomic file writes
+    optimizer.errors, .files,   typed errors and exit codes; atomic file writes; phase
+      .timings                  timings
     optimizer.case              the workbook format: schema, bounded reading, validation
     optimizer.solver            HiGHS: LP arrays in, solution arrays out
     optimizer.lp                the model compiled to arrays (fast path, reference path)
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     ("models",),
-    ("optimizer.errors", "optimizer.files"),
+    ("optimizer.errors", "optimizer.files", "optimizer.timings"),
     ("optimizer.case",),
     ("optimizer.solver",),
     ("optimizer.lp",),

@@ -55,7 +55,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     "holding_cost": ColumnInfo("storage and insurance", "currency/year"),
     "yearly_cost": ColumnInfo("yearly cost", "currency/year"),
     "demand_per_period": ColumnInfo("demand", "units/period"),
-    "days_of_cover": ColumnInfo("days of cover", "days"),
+    "days_of_cover": ColumnInfo("cover", "days"),
     "max_draw": ColumnInfo("release limit", "units/period"),
     "release_lag": ColumnInfo("release lag", "periods"),
     # spare capacity
@@ -77,7 +77,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     # shipments
     "period_sent": ColumnInfo("period sent"),
     "period_arriving": ColumnInfo("period arriving"),
-    "units": ColumnInfo("units", "units"),
+    "units": ColumnInfo("quantity", "units"),
     "cost": ColumnInfo("cost", "currency"),
     # processing
     "ratio": ColumnInfo("input per unit made"),
