@@ -56,17 +56,16 @@ import argparse
 import dataclasses
 import json
 import sys
-import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
+
+from optimizer.timings import Timings  # the product's phase clock, so both sides time alike
 
 if TYPE_CHECKING:  # the Case dataclass moves between modules; it is only a type hint here
     from models.data import Case
@@ -635,25 +634,10 @@ def extract(highs: highspy.Highs, lp: Lp, sets: LeanSets) -> dict:
 
 # ------------------------------------------------------------------------------- driver
 
-@dataclass
-class Phases:
-    """Wall time per phase, in seconds (the product's read/validate times are merged in)."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
-
-
-def solve_case(case: Case, timings: Phases | None = None,
+def solve_case(case: Case, timings: Timings | None = None,
                spare_bound: str = "row") -> tuple[highspy.Highs, Lp, LeanSets, str]:
     """Check, build, pass and solve a validated case; the solved HiGHS instance."""
-    timings = timings or Phases()
+    timings = timings or Timings()
     with timings.phase("build"):
         check_supported(case)
         sets = lean_sets(case)
@@ -668,11 +652,10 @@ def solve_case(case: Case, timings: Phases | None = None,
 
 def solve_direct(path: str | Path, spare_bound: str = "row") -> dict:
     """Read + validate with the product, then build, pass, solve and extract directly."""
-    from optimizer.pipeline import Timings, load_case  # the product's only part used here
+    from optimizer.case.load import load_case  # the product's reading and validation
 
-    product_timings = Timings()
-    case, _ = load_case(path, product_timings)
-    timings = Phases(dict(product_timings.seconds))
+    timings = Timings()
+    case, _ = load_case(path, timings)
     highs, lp, sets, source = solve_case(case, timings, spare_bound)
     with timings.phase("extract"):
         info = highs.getInfo()

@@ -25,6 +25,7 @@ from models.data import (
     Stockpile,
     default_periods_per_year,
 )
+from models.index_sets import scenario_onsets
 from optimizer.case.schema import (
     ANY,
     DAYS_PER_YEAR,
@@ -759,24 +760,16 @@ def _empty_export_routes(sheet: RawSheet | None, rows: list[_Parsed], case: Case
             and (r["origin"], r["good"]) not in obtainable]
 
 
-def onsets(case: Case) -> dict[str, int]:
-    """t0 of every scenario with Disruptions rows: the smallest start of its rows."""
-    result: dict[str, int] = {}
-    for row in case.disruptions:
-        result[row.scenario] = min(result.get(row.scenario, row.start), row.start)
-    return result
-
-
 def _lags_past_the_horizon(sheets: dict[str, RawSheet], production: list[_Parsed],
                            stocks: list[_Parsed], sharing: list[_Parsed],
                            case: Case) -> list[Problem]:
     """Warn of a release_lag, a ramp_periods (of an entry with a spare option) or an
     activation_lag so long that onset + lag > periods in every scenario with an onset:
     the instrument can never act."""
-    starts = onsets(case)
+    starts = [t0 for t0 in scenario_onsets(case).values() if t0 is not None]
     if not starts:
         return []
-    earliest = min(starts.values())
+    earliest = min(starts)
     horizon = case.settings.periods
     checks = [
         ("stockpiles", stocks, "release_lag", "stock could first be released",
