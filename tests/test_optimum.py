@@ -3,6 +3,18 @@
 Every test asserts the optimal objective (relative 1e-9) and the decisions that make it.
 Where the optimum is not unique, only what every optimum shares is asserted. Every case
 is solved by both formulations (the replicated fast path and the plain reference).
+
+Model v2 (MODEL.md, "The linear program"): objective F + k·Σ_ω π_ω C_ω with
+k = periods_per_year / H; F = Σ ((r + δ)·purchase_cost + holding_cost)·x + Σ spare_cost·y
+(every unit held, initial stock included; the purchase itself is reported, not charged);
+a unit drawn costs refill_cost; stock, spare capacity and sharing act only from the
+scenario's onset (the smallest start of its Disruptions rows) plus their lag, never in
+a scenario without Disruptions rows. Most cases here pin the v2 settings that keep the
+arithmetic of a hand derivation short: Settings periods_per_year = periods (k = 1),
+capital_rate 1 with initial 0 (so the yearly charge per unit is purchase_cost +
+holding_cost, what v1 charged), Stockpiles refill_cost 0; each docstring says which.
+A one-scenario case gets a demand_surge row of factor 1 from period 1 (`ONSET_ROW`):
+it changes no demand but makes period 1 the onset, so the instruments may act.
 """
 
 from __future__ import annotations
@@ -67,18 +79,30 @@ def approx_list(values, rel=REL, abs=ABS_QTY):
     return pytest.approx(values, rel=rel, abs=abs)
 
 
+def onset_row(scenario, country="A", good="g"):
+    """A demand_surge of factor 1 from period 1 to the end: no demand changes, but the
+    scenario's onset is period 1, so stock, spare capacity and sharing may act."""
+    return {"scenario": scenario, "kind": "demand_surge", "country": country, "good": good,
+            "start": 1, "factor": 1}
+
+
+def k_one(periods, **settings):
+    """Settings with periods_per_year = periods, so k = periods_per_year / H = 1."""
+    return {"periods": periods, "periods_per_year": periods, **settings}
+
+
 # --- a. single-period newsvendor -------------------------------------------------------------
 
 
 def newsvendor_sheets(h, p, factors, probabilities, base_demand=100.0, purchase=0.0):
     scenarios = [f"s{i}" for i in range(len(factors))]
     return {
-        "Settings": {"periods": 1},
+        "Settings": k_one(1, capital_rate=1),
         "Countries": [{"country": "A", "role": "ally"}],
         "Goods": [{"good": "g", "unit": "t", "shortage_penalty": p}],
         "Demand": [{"country": "A", "good": "g", "demand": base_demand}],
         "Stockpiles": [{"country": "A", "good": "g", "initial": 0, "min": 0,
-                        "purchase_cost": purchase, "holding_cost": h}],
+                        "purchase_cost": purchase, "holding_cost": h, "refill_cost": 0}],
         "Scenarios": [{"scenario": s, "probability": pi}
                       for s, pi in zip(scenarios, probabilities, strict=True)],
         "Disruptions": [{"scenario": s, "kind": "demand_surge", "country": "A", "good": "g",
@@ -137,9 +161,12 @@ NEWSVENDOR_CASES = [
 def test_newsvendor_stock_is_the_critical_fractile(tmp_path, h, p, purchase, factors,
                                                    probabilities, boundary):
     """One ally, one good, one period, no production, imports or sharing: the only supply
-    is the stock x bought at unit cost c = purchase_cost + holding_cost (initial 0, so
-    bought = x). Scenario ω has demand d_ω = 100 · m_ω (demand_surge m_ω) with probability
-    π_ω, and the balance w + z = d_ω with Σ w ≤ x makes the shortfall z_ω = (d_ω − x)⁺.
+    is the stock x. Settings periods_per_year 1 (k = 1) and capital_rate 1, refill_cost
+    0 and initial 0: a unit held costs c = 1·purchase_cost + holding_cost a year, drawing
+    it costs nothing, and bought = x. Every scenario has a demand_surge row from period
+    1, so its onset is 1 and the stock may be drawn. Scenario ω has demand
+    d_ω = 100 · m_ω (demand_surge m_ω) with probability π_ω, and the balance
+    w + z = d_ω with Σ w ≤ x makes the shortfall z_ω = (d_ω − x)⁺.
     So the LP is min_x c·x + Σ_ω π_ω p (d_ω − x)⁺, convex piecewise linear with slope
     c − p·P(d > x) on each piece. The slope turns ≥ 0 at the smallest demand level
     with P(d ≤ x) ≥ 1 − c/p (x = 0 if c ≥ p). When 1 − c/p equals a cumulative
@@ -177,12 +204,19 @@ def test_newsvendor_stock_is_the_critical_fractile(tmp_path, h, p, purchase, fac
 # --- b. sharing with a lead time covers a cut ------------------------------------------------
 
 
-def sharing_sheets(lead, capacity=None):
+def sharing_sheets(lead, capacity=None, warned=False):
+    """H = 3 with k = 1 (periods_per_year 3); no stock, so capital and refill play no
+    part. `warned` adds to the cut scenario a demand_surge row of factor 1 in period 1:
+    nothing changes but the onset, which moves from 2 (the cut's start) to 1."""
     link = {"from": "B", "to": "A", "good": "g", "lead_periods": lead, "unit_cost": 0.5}
     if capacity is not None:
         link["capacity"] = capacity
+    disruptions = [{"scenario": "cut", "kind": "export_cut", "country": "S",
+                    "partner": "A", "good": "g", "start": 2, "end": 3, "factor": 0}]
+    if warned:
+        disruptions.append({**onset_row("cut"), "end": 1})
     return {
-        "Settings": {"periods": 3},
+        "Settings": k_one(3),
         "Countries": [{"country": "A", "role": "ally"}, {"country": "B", "role": "ally"},
                       {"country": "S", "role": "supplier"}],
         "Goods": [{"good": "g", "unit": "t", "shortage_penalty": 100}],
@@ -194,8 +228,7 @@ def sharing_sheets(lead, capacity=None):
         "Sharing": [link],
         "Scenarios": [{"scenario": "normal", "probability": 0.9},
                       {"scenario": "cut", "probability": 0.1}],
-        "Disruptions": [{"scenario": "cut", "kind": "export_cut", "country": "S",
-                         "partner": "A", "good": "g", "start": 2, "end": 3, "factor": 0}],
+        "Disruptions": disruptions,
     }
 
 
@@ -207,42 +240,57 @@ def shipments_of(solved, scenario):
 
 
 SHARING_CASES = [
-    # id, lead, capacity, objective, cut-scenario shipments {(sent, arrives): units},
-    # A's shortfall by period in the cut
-    ("lead-0", 0, None, 63.0, {(2, 2): 10.0, (3, 3): 10.0}, [0, 0, 0]),
-    ("lead-1", 1, None, 63.0, {(1, 2): 10.0, (2, 3): 10.0}, [0, 0, 0]),
-    ("lead-1-capacity-8", 1, 8, 102.0, {(1, 2): 8.0, (2, 3): 8.0}, [0, 2, 2]),
-    ("lead-2", 2, None, 160.5, {(1, 3): 10.0}, [0, 10, 0]),
-    ("lead-3", 3, None, 258.0, {}, [0, 10, 10]),
+    # id, lead, capacity, warned, objective, cut-scenario shipments
+    # {(sent, arrives): units}, A's shortfall by period in the cut
+    ("lead-0", 0, None, False, 63.0, {(2, 2): 10.0, (3, 3): 10.0}, [0, 0, 0]),
+    ("lead-1", 1, None, False, 160.5, {(2, 3): 10.0}, [0, 10, 0]),
+    ("lead-1-capacity-8", 1, 8, False, 180.0, {(2, 3): 8.0}, [0, 10, 2]),
+    ("lead-2", 2, None, False, 258.0, {}, [0, 10, 10]),
+    ("warned-lead-0", 0, None, True, 63.0, {(2, 2): 10.0, (3, 3): 10.0}, [0, 0, 0]),
+    ("warned-lead-1", 1, None, True, 63.0, {(1, 2): 10.0, (2, 3): 10.0}, [0, 0, 0]),
+    ("warned-lead-1-capacity-8", 1, 8, True, 102.0, {(1, 2): 8.0, (2, 3): 8.0}, [0, 2, 2]),
+    ("warned-lead-2", 2, None, True, 160.5, {(1, 3): 10.0}, [0, 10, 0]),
+    ("warned-lead-3", 3, None, True, 258.0, {}, [0, 10, 10]),
 ]
 
 
-@pytest.mark.parametrize("lead, capacity, objective, shipments, short_a",
+@pytest.mark.parametrize("lead, capacity, warned, objective, shipments, short_a",
                          [c[1:] for c in SHARING_CASES], ids=[c[0] for c in SHARING_CASES])
-def test_sharing_with_lead_time_covers_an_import_cut(tmp_path, lead, capacity, objective,
-                                                     shipments, short_a):
-    """H = 3. A needs 10/period, imports 10 from S at 1; B needs 5/period and produces up
-    to 20 at 2; link B→A costs 0.5/unit; penalty 100. Scenario cut (π = 0.1) removes
-    A's import in periods 2..3; normal (π = 0.9) has none.
+def test_sharing_with_lead_time_covers_an_import_cut(tmp_path, lead, capacity, warned,
+                                                     objective, shipments, short_a):
+    """H = 3, k = 1 (periods_per_year 3). A needs 10/period, imports 10 from S at 1; B
+    needs 5/period and produces up to 20 at 2; link B→A costs 0.5/unit; penalty 100.
+    Scenario cut (π = 0.1) removes A's import in periods 2..3; normal (π = 0.9) has no
+    Disruptions rows, so its link carries nothing.
 
-    normal: A imports 10 × 3 at 1 = 30, B produces 5 × 3 at 2 = 30 → C = 60 (shipping
-    would cost 2.5 > 1 per unit).
+    normal: A imports 10 × 3 at 1 = 30, B produces 5 × 3 at 2 = 30 → C = 60.
     cut: A imports 10 in period 1 (10). A unit shipped from B costs 2 + 0.5 = 2.5 < 100,
-    so every period 2..3 unit that can arrive in time is shipped:
+    so every period 2..3 unit that can arrive in time is shipped. The link opens at the
+    onset t0 (activation_lag 0); what is sent in t lands in t + lead.
+
+    Onset 2 (the cut's start; v1 allowed period-1 shipments, v2 does not):
       lead 0: ship 10 in periods 2 and 3; B produces 5, 15, 15 = 35 → 70; ship 20 × 0.5
         = 10 → C = 10 + 70 + 10 = 90; objective 0.9·60 + 0.1·90 = 63.
-      lead 1: ship 10 in periods 1 and 2 (arrive 2, 3); same costs → 63. A shipment in
-        period 3 would land in 4 > H: it only costs, so none.
-      lead 1, capacity 8: 8 arrive in 2 and 3, A short 2 + 2 = 4 → 400; B produces
+      lead 1: the period-2 need could only be met by a period-1 shipment, before the
+        onset: short 10 → 1000; ship 10 in period 2 (lands in 3); a period-3 shipment
+        would land in 4 > H (it only costs, so none). B produces 5, 15, 5 = 25 → 50;
+        ship 5 → C = 10 + 50 + 5 + 1000 = 1065 → 54 + 106.5 = 160.5.
+      lead 1, capacity 8: 8 sent in 2, short 10 + 2 = 12 → 1200; B produces 5 + 13 + 5
+        = 23 → 46; ship 4 → C = 10 + 46 + 4 + 1200 = 1260 → 54 + 126 = 180.
+      lead 2: a period-2 shipment lands in 4 > H: short 20 → 2000, B produces 15 → 30 →
+        C = 10 + 30 + 2000 = 2040 → 54 + 204 = 258.
+    Onset 1 (`warned`: a factor-1 row in period 1, so the link is open from period 1;
+    the v1 answers):
+      lead 0: as above, 63 (nothing is cut in period 1, so nothing is shipped then).
+      lead 1: ship 10 in periods 1 and 2 (land in 2, 3); same costs as lead 0 → 63.
+      lead 1, capacity 8: 8 land in 2 and 3, A short 2 + 2 = 4 → 400; B produces
         13 + 13 + 5 = 31 → 62; ship 16 × 0.5 = 8 → C = 10 + 62 + 8 + 400 = 480 →
         54 + 48 = 102.
       lead 2: only the period-1 shipment lands in time (in 3); period 2 short 10 → 1000;
-        B produces 15 + 5 + 5 → 50; ship 5 → C = 10 + 50 + 5 + 1000 = 1065 → 54 + 106.5
-        = 160.5.
-      lead 3: nothing lands within the horizon: short 20 → 2000, B produces 15 → 30 →
-        C = 10 + 30 + 2000 = 2040 → 54 + 204 = 258.
+        B produces 15 + 5 + 5 → 50; ship 5 → C = 10 + 50 + 5 + 1000 = 1065 → 160.5.
+      lead 3: nothing lands within the horizon: 258 as for lead 2 at onset 2.
     """
-    solved = solve(tmp_path, sharing_sheets(lead, capacity))
+    solved = solve(tmp_path, sharing_sheets(lead, capacity, warned))
     assert solved.results.objective == pytest.approx(objective, rel=REL)
     assert shipments_of(solved, "normal") == {}
     got = shipments_of(solved, "cut")
@@ -275,7 +323,7 @@ def resolve_with_fixed_shipment(solved, scenario, index, units):
     else:
         compiled = lp.compile()
         k = solved.data.scenarios.index(scenario)
-        var = lp.model.template.ship[index]
+        var = lp.template.ship[index]
         column = len(lp.stage_vars) + k * len(lp.block_vars) + lp.position[id(var)]
         compiled.col_lower[column] = units
         compiled.col_upper[column] = units
@@ -287,15 +335,16 @@ def resolve_with_fixed_shipment(solved, scenario, index, units):
 
 
 def test_a_shipment_landing_after_the_horizon_delivers_nothing(tmp_path):
-    """The lead-1 case above (objective 63), with the period-3 shipment B→A of the cut
-    scenario forced to 5 units. It would land in period 4 > H = 3, so it must deliver
+    """The warned lead-1 case above (onset 1, objective 63), with the period-3 shipment
+    B→A of the cut scenario forced to 5 units (period 3 is after the onset: the link is
+    open). It would land in period 4 > H = 3, so it must deliver
     nothing: B still produces and pays for it (5 × 2 + 5 × 0.5 = 12.5 in the cut, so the
     objective rises by 0.1 × 12.5 = 1.25 to 64.25), and A still needs the period-2
     shipment of 10 for period 3. If the late shipment counted in period 3 (clamped to the
     horizon, or wrapped), the period-2 shipment would drop to 5 and the objective would
     stay 63.
     """
-    solved = solve(tmp_path, sharing_sheets(1))
+    solved = solve(tmp_path, sharing_sheets(1, warned=True))
     assert solved.results.objective == pytest.approx(63.0, rel=REL)
     results = resolve_with_fixed_shipment(solved, "cut", ("B", "A", "g", 3), 5.0)
     assert results.objective == pytest.approx(64.25, rel=REL)
@@ -320,14 +369,17 @@ def test_a_shipment_landing_after_the_horizon_delivers_nothing(tmp_path):
 
 
 def spare_sheets(ramp, spare_max=10, kind="export_cut"):
-    """H = 4, A needs 10/period, penalty 100; stock costs 4 + 1 = 5/unit, spare 3 per
-    unit/period; a cut (π = 0.2) in periods 3..4; every flow is free."""
+    """H = 4 with k = 1 (periods_per_year 4), A needs 10/period, penalty 100; stock
+    costs 1·4 + 1 = 5/unit a year (capital_rate 1, purchase 4, holding 1, initial 0),
+    drawing it nothing (refill_cost 0); spare 3 per unit/period; a cut (π = 0.2) in
+    periods 3..4, so the onset is 3; every flow is free."""
     sheets = {
-        "Settings": {"periods": 4},
+        "Settings": k_one(4, capital_rate=1),
         "Countries": [{"country": "A", "role": "ally"}, {"country": "S", "role": "supplier"}],
         "Goods": [{"good": "g", "unit": "t", "shortage_penalty": 100}],
         "Demand": [{"country": "A", "good": "g", "demand": 10}],
-        "Stockpiles": [{"country": "A", "good": "g", "purchase_cost": 4, "holding_cost": 1}],
+        "Stockpiles": [{"country": "A", "good": "g", "purchase_cost": 4, "holding_cost": 1,
+                        "refill_cost": 0}],
         "Scenarios": [{"scenario": "normal", "probability": 0.8},
                       {"scenario": "cut", "probability": 0.2}],
     }
@@ -351,14 +403,15 @@ def spare_sheets(ramp, spare_max=10, kind="export_cut"):
 
 
 SPARE_CASES = [
-    # id, ramp, spare_max, kind, objective, stock x, spare y, cut shortfall by period
+    # id, ramp, spare_max, kind, objective, stock x, spare y
     ("export-ramp-0", 0, 10, "export_cut", 30.0, 0.0, 10.0),
-    ("export-ramp-2", 2, 10, "export_cut", 30.0, 0.0, 10.0),
-    ("export-ramp-3", 3, 10, "export_cut", 80.0, 10.0, 10.0),
+    ("export-ramp-1", 1, 10, "export_cut", 80.0, 10.0, 10.0),
+    ("export-ramp-2", 2, 10, "export_cut", 100.0, 20.0, 0.0),
     ("export-ramp-4", 4, 10, "export_cut", 100.0, 20.0, 0.0),
-    ("export-ramp-1-spare-max-6", 1, 6, "export_cut", 58.0, 8.0, 6.0),
-    ("loss-ramp-2", 2, 10, "capacity_loss", 30.0, 0.0, 10.0),
-    ("loss-ramp-3", 3, 10, "capacity_loss", 50.0, 10.0, 0.0),
+    ("export-ramp-0-spare-max-6", 0, 6, "export_cut", 58.0, 8.0, 6.0),
+    ("export-ramp-1-spare-max-6", 1, 6, "export_cut", 88.0, 14.0, 6.0),
+    ("loss-ramp-0", 0, 10, "capacity_loss", 30.0, 0.0, 10.0),
+    ("loss-ramp-1", 1, 10, "capacity_loss", 50.0, 10.0, 0.0),
 ]
 
 
@@ -366,27 +419,31 @@ SPARE_CASES = [
                          [c[1:] for c in SPARE_CASES], ids=[c[0] for c in SPARE_CASES])
 def test_spare_capacity_or_stock_by_ramp_up(tmp_path, ramp, spare_max, kind, objective,
                                             stock, spare):
-    """H = 4, A needs 10/period; the cut (π = 0.2) lasts k = 2 periods (3..4). Stock x
-    costs 4 + 1 = 5 per unit and covers one unit of one period; reserved spare y costs 3
-    per unit/period and adds y to production in every period t > ramp; a short unit
-    costs 0.2 · 100 = 20 in expectation. Every flow is free, so the normal scenario
-    costs 0 whatever is reserved.
+    """H = 4, k = 1, A needs 10/period; the cut (π = 0.2) lasts 2 periods (3..4), onset
+    t0 = 3. Stock x costs 5 per unit a year and covers one unit of one period; reserved
+    spare y costs 3 per unit/period and adds y to production in every period
+    t ≥ t0 + ramp (v2 counts the ramp from the onset; v1 counted it from period 1); a
+    short unit costs 0.2 · 100 = 20 in expectation. Every flow is free, and the normal
+    scenario (no Disruptions rows) never draws stock or runs spare capacity: it costs 0.
 
     export_cut (A's import of 10 is cut to 0; A's own capacity is 0):
-      ramp ≤ 2: spare runs in both cut periods, so one unit of y covers 2 units for 3
+      ramp 0: spare runs in both cut periods, so one unit of y covers 2 units for 3
         (1.5 each) against 5 for stock: y = 10, x = 0, objective 30. (Dual check:
         prices 1.5 in periods 3 and 4; stock 5 ≥ 1.5, spare 3 = 1.5 + 1.5; 10·3 = 30.)
-      ramp = 3: spare runs only in period 4 (3 per unit < 5); period 3 needs stock
+      ramp 1: spare runs only in period 4 (3 per unit < 5); period 3 needs stock
         (5 < 20): x = 10, y = 10, objective 50 + 30 = 80. Stock is needed for the periods
         before the ramp ends.
-      ramp = 4: spare never runs in the horizon: x = 20, y = 0, objective 100.
-      ramp = 1, spare_max 6: y = 6 at its limit (30-cost pair of periods beats stock), the
-        other 4 + 4 from stock: objective 18 + 40 = 58.
+      ramp 2 (and 4): t0 + ramp ≥ 5 > H, spare never runs: x = 20, y = 0, objective 100
+        (in v1 ramp 2 still ran in both cut periods: 30).
+      ramp 0, spare_max 6: y = 6 at its limit (1.5 per unit covered beats 5), the other
+        4 + 4 from stock: objective 18 + 40 = 58.
+      ramp 1, spare_max 6: y = 6 covers 6 of period 4 at 3 each (< 5); period 3 (10) and
+        the rest of period 4 (4) from stock: x = 14, objective 18 + 70 = 88.
     capacity_loss (A produces 10, factor 0.5 in 3..4, which also halves the spare:
     q ≤ 0.5·(10 + y)):
-      ramp = 2: q = 10 needs y = 10: 3 per reserved unit gives 0.5 + 0.5 = 1 unit, 3 < 5:
+      ramp 0: q = 10 needs y = 10: 3 per reserved unit gives 0.5 + 0.5 = 1 unit, 3 < 5:
         y = 10, x = 0, objective 30 (if the factor skipped the spare, y = 5 would do: 15).
-      ramp = 3: period 3 needs 5 from stock (25); in period 4 a reserved unit gives only
+      ramp 1: period 3 needs 5 from stock (25); in period 4 a reserved unit gives only
         0.5 unit, 6 per unit > 5: stock again. x = 10, y = 0, objective 50.
     """
     solved = solve(tmp_path, spare_sheets(ramp, spare_max, kind))
@@ -398,10 +455,16 @@ def test_spare_capacity_or_stock_by_ramp_up(tmp_path, ramp, spare_max, kind, obj
     assert plan_column(solved, "cut", "short") == approx_list([0.0] * 4)
     produced = plan_column(solved, "cut", "produced")
     for t, q in enumerate(produced, start=1):
-        if kind == "export_cut" and t <= ramp:
+        if kind == "export_cut" and t < 3 + ramp:
             assert q == pytest.approx(0.0, abs=ABS_QTY)  # spare not yet running
     assert sum(plan_column(solved, "cut", "drawn")) == pytest.approx(
         stock, rel=REL, abs=ABS_QTY)
+    assert plan_column(solved, "cut", "drawn")[:2] == approx_list([0.0, 0.0])
+    assert plan_column(solved, "normal", "drawn") == approx_list([0.0] * 4)
+    normal_produced = plan_column(solved, "normal", "produced")
+    assert max(normal_produced) <= (10.0 if kind == "capacity_loss" else 0.0) + ABS_QTY
+    assert solved.results.scenario_costs.set_index("scenario").loc[
+        "normal", "total_cost"] == pytest.approx(0.0, abs=1e-9)
 
 
 # --- d. stock floor, initial stock, storage limit --------------------------------------------
@@ -409,26 +472,27 @@ def test_spare_capacity_or_stock_by_ramp_up(tmp_path, ramp, spare_max, kind, obj
 
 def floor_sheets(initial, minimum, maximum, demand):
     row = {"country": "A", "good": "g", "initial": initial, "min": minimum,
-           "purchase_cost": 4, "holding_cost": 1}
+           "purchase_cost": 4, "holding_cost": 1, "refill_cost": 0}
     if maximum is not None:
         row["max"] = maximum
     return {
-        "Settings": {"periods": 1},
+        "Settings": k_one(1, capital_rate=0.25),
         "Countries": [{"country": "A", "role": "ally"}],
         "Goods": [{"good": "g", "unit": "t", "shortage_penalty": 100}],
         "Demand": [{"country": "A", "good": "g", "demand": demand}],
         "Stockpiles": [row],
         "Scenarios": [{"scenario": "only", "probability": 1}],
+        "Disruptions": [onset_row("only")],
     }
 
 
 FLOOR_CASES = [
     # id, initial, min, max, demand, objective, level, bought, short
-    ("floor-binds", 30, 50, None, 10, 130.0, 50.0, 20.0, 0.0),
-    ("initial-above-need", 30, 0, None, 10, 10.0, 10.0, 0.0, 0.0),
-    ("buy-above-initial", 30, 0, None, 60, 180.0, 60.0, 30.0, 0.0),
+    ("floor-binds", 30, 50, None, 10, 100.0, 50.0, 20.0, 0.0),
+    ("initial-above-need", 30, 0, None, 10, 20.0, 10.0, 0.0, 0.0),
+    ("buy-above-initial", 30, 0, None, 60, 120.0, 60.0, 30.0, 0.0),
     ("storage-limit-binds", 30, 0, 40, 60, 2080.0, 40.0, 10.0, 20.0),
-    ("floor-equals-limit", 0, 25, 25, 60, 3625.0, 25.0, 25.0, 35.0),
+    ("floor-equals-limit", 0, 25, 25, 60, 3550.0, 25.0, 25.0, 35.0),
 ]
 
 
@@ -436,31 +500,35 @@ FLOOR_CASES = [
                          [c[1:] for c in FLOOR_CASES], ids=[c[0] for c in FLOOR_CASES])
 def test_stock_floor_initial_and_storage_limit(tmp_path, initial, minimum, maximum, demand,
                                                objective, level, bought, short):
-    """One period, one scenario, no other supply; purchase 4 per unit bought above the
-    initial stock, holding 1 per unit held, penalty 100. F = 4·max(0, x − initial) + x,
-    shortfall (D − x)⁺ at 100. Holding makes every unit not needed (or not mandated)
-    worth dropping, and a needed unit (≤ 5 < 100) worth keeping or buying.
+    """One period, one scenario with the factor-1 onset row (so stock can be drawn),
+    k = 1 (periods_per_year 1), no other supply; purchase_cost 4, holding 1,
+    capital_rate 0.25, refill_cost 0, penalty 100. In v2 every unit held costs
+    (0.25 · 4 + 1) = 2 a year, initial stock included (it could be sold at its price),
+    and the purchase of max(0, x − initial) units is reported (outlay 4 per unit), not
+    charged: F = 2x, shortfall (D − x)⁺ at 100. So x = D unless a floor or a limit
+    binds, whatever the initial stock (v1 made initial stock free).
 
-      floor-binds: need 10 but min 50: x = 50, bought 20: 80 + 50 = 130.
-      initial-above-need: x = 10 from the 30 held, nothing bought: 10 (purchase only
-        above initial).
-      buy-above-initial: x = 60, bought 30: 120 + 60 = 180.
-      storage-limit-binds: x = max = 40, bought 10, short 20: 40 + 40 + 2000 = 2080.
-      floor-equals-limit: x = 25, bought 25, short 35: 100 + 25 + 3500 = 3625.
+      floor-binds: need 10 but min 50: x = 50, bought 20: F = 100, objective 100.
+      initial-above-need: x = 10, 20 of the 30 held let go, nothing bought: 20.
+      buy-above-initial: x = 60, bought 30: 120.
+      storage-limit-binds: x = max = 40, bought 10, short 20: 80 + 2000 = 2080.
+      floor-equals-limit: x = 25, bought 25, short 35: 50 + 3500 = 3550.
+    The stockpile table splits the yearly cost: capital 0.25 · 4 · x = x, holding 1 · x.
     """
     solved = solve(tmp_path, floor_sheets(initial, minimum, maximum, demand))
     assert solved.results.objective == pytest.approx(objective, rel=REL)
     got_level, got_bought = stock_level(solved)
     assert got_level == pytest.approx(level, rel=REL, abs=ABS_QTY)
     assert got_bought == pytest.approx(bought, rel=REL, abs=ABS_QTY)
-    assert solved.plan.stage_one["bought"].by_index()["A", "g"] == pytest.approx(
-        bought, rel=REL, abs=ABS_QTY)
     assert plan_column(solved, "only", "short") == approx_list([short])
+    assert plan_column(solved, "only", "drawn") == approx_list([min(level, demand)])
     table = solved.results.stockpiles.iloc[0]
     assert float(table["purchase_outlay"]) == pytest.approx(4 * bought, rel=REL,
                                                                abs=1e-6)
+    assert float(table["capital_cost"]) == pytest.approx(level, rel=REL, abs=1e-6)
     assert float(table["holding_cost"]) == pytest.approx(level, rel=REL, abs=1e-6)
-    assert solved.results.stage_one_cost == pytest.approx(4 * bought + level, rel=REL)
+    assert float(table["yearly_cost"]) == pytest.approx(2 * level, rel=REL, abs=1e-6)
+    assert solved.results.stage_one_cost == pytest.approx(2 * level, rel=REL)
 
 
 # --- e. budget caps an ally's stage-one spending ---------------------------------------------
@@ -468,17 +536,18 @@ def test_stock_floor_initial_and_storage_limit(tmp_path, initial, minimum, maxim
 
 def budget_sheets(budget_a, initial_a=0, spare_a=False):
     sheets = {
-        "Settings": {"periods": 1},
+        "Settings": k_one(1, capital_rate=1),
         "Countries": [{"country": "A", "role": "ally", "budget": budget_a},
                       {"country": "B", "role": "ally"}],
         "Goods": [{"good": "g", "unit": "t", "shortage_penalty": 100}],
         "Demand": [{"country": "A", "good": "g", "demand": 100},
                    {"country": "B", "good": "g", "demand": 100}],
         "Stockpiles": [{"country": "A", "good": "g", "initial": initial_a,
-                        "purchase_cost": 4, "holding_cost": 1},
+                        "purchase_cost": 4, "holding_cost": 1, "refill_cost": 0},
                        {"country": "B", "good": "g", "purchase_cost": 4,
-                        "holding_cost": 1}],
+                        "holding_cost": 1, "refill_cost": 0}],
         "Scenarios": [{"scenario": "only", "probability": 1}],
+        "Disruptions": [onset_row("only", country="*")],
     }
     if spare_a:
         sheets["Production"] = [{"country": "A", "good": "g", "capacity": 0, "unit_cost": 0,
@@ -490,7 +559,7 @@ BUDGET_CASES = [
     # id, budget A, initial A, spare option at A, objective, x_A, y_A, short A
     ("stock-capped", 300, 0, False, 4800.0, 60.0, 0.0, 40.0),
     ("budget-not-binding", 1000, 0, False, 1000.0, 100.0, 0.0, 0.0),
-    ("capped-with-initial", 200, 50, False, 2700.0, 80.0, 0.0, 20.0),
+    ("capped-with-initial", 200, 50, False, 6700.0, 40.0, 0.0, 60.0),
     ("capped-spare-first", 100, 0, True, 5600.0, 0.0, 50.0, 50.0),
 ]
 
@@ -499,16 +568,18 @@ BUDGET_CASES = [
                          [c[1:] for c in BUDGET_CASES], ids=[c[0] for c in BUDGET_CASES])
 def test_budget_caps_an_allys_stage_one_spending(tmp_path, budget, initial, spare, objective,
                                                  stock, reserved, short):
-    """One period, one scenario; A and B each need 100 with no supply but stock
-    (4 purchase + 1 holding = 5 per unit, penalty 100). B has no budget: x_B = 100 for
-    500. A's stage-one spending 4·max(0, x − initial) + x (+ 2·y) ≤ budget:
+    """One period, one scenario with the factor-1 onset row, k = 1; A and B each need
+    100 with no supply but stock. capital_rate 1 and refill_cost 0: a unit held costs
+    1 · 4 + 1 = 5 a year, drawing it nothing; penalty 100. B has no budget: x_B = 100
+    for 500. A's yearly share of F, 5·x (+ 2·y), must stay within its budget; in v2
+    the initial stock is charged like any unit held (v1 charged purchases above it):
       stock-capped, 300: 5x ≤ 300 → x = 60, short 40: 300 + 4000 + 500 = 4800.
       budget-not-binding, 1000: x = 100 for 500: 500 + 500 = 1000.
-      capped-with-initial, 200 with 50 held: 4(x − 50) + x ≤ 200 → x = 80, short 20:
-        200 + 2000 + 500 = 2700.
-      capped-spare-first, 100, with spare capacity at 2 per unit (ramp 0, so one unit of y
-        covers the one period): spare is cheaper per unit covered than stock, so the budget
-        goes to y = 50, x = 0, short 50: 100 + 5000 + 500 = 5600.
+      capped-with-initial, 200 with 50 held: 5x ≤ 200 → x = 40 (10 of the 50 let go),
+        short 60: 200 + 6000 + 500 = 6700 (v1: x = 80, 2700).
+      capped-spare-first, 100, with spare capacity at 2 per unit (ramp 0 from the onset
+        1, so one unit of y covers the one period): spare is cheaper per unit covered
+        than stock, so the budget goes to y = 50, x = 0, short 50: 100 + 5000 + 500 = 5600.
     """
     solved = solve(tmp_path, budget_sheets(budget, initial, spare))
     assert solved.results.objective == pytest.approx(objective, rel=REL)
@@ -520,9 +591,13 @@ def test_budget_caps_an_allys_stage_one_spending(tmp_path, budget, initial, spar
         assert spare_level(solved, "A") == pytest.approx(reserved, rel=REL, abs=ABS_QTY)
     assert plan_column(solved, "only", "short") == approx_list([short])
     assert plan_column(solved, "only", "short", country="B") == approx_list([0.0])
-    spent_a = (4 * max(0.0, level_a - initial) + level_a
-               + (2 * spare_level(solved, "A") if spare else 0.0))
+    spent_a = 5 * level_a + (2 * spare_level(solved, "A") if spare else 0.0)
     assert spent_a <= budget * (1 + 1e-9) + 1e-6
+    purchases = solved.results.purchases.set_index("country")
+    assert float(purchases.loc["A", "yearly_cost"]) == pytest.approx(spent_a, rel=REL,
+                                                                     abs=1e-6)
+    assert float(purchases.loc["A", "purchase_outlay"]) == pytest.approx(
+        4 * max(0.0, level_a - initial), rel=REL, abs=1e-6)
 
 
 # --- f. disruption rows that hit the same flow multiply --------------------------------------
@@ -530,7 +605,7 @@ def test_budget_caps_an_allys_stage_one_spending(tmp_path, budget, initial, spar
 
 def stacked_sheets(rows, periods=3):
     return {
-        "Settings": {"periods": periods},
+        "Settings": k_one(periods),
         "Countries": [{"country": "A", "role": "ally"}, {"country": "B", "role": "ally"},
                       {"country": "S", "role": "supplier"}],
         "Goods": [{"good": "g", "unit": "t", "shortage_penalty": 100}],
@@ -574,7 +649,8 @@ STACK_CASES = [
                          ids=[c[0] for c in STACK_CASES])
 def test_disruption_rows_on_the_same_flow_multiply(tmp_path, rows, short_a, short_b,
                                                    objective):
-    """H = 3, one scenario (π = 1), no sharing or stock. A needs 10 and imports up to 10
+    """H = 3, k = 1 (periods_per_year 3), one scenario (π = 1), no sharing, stock or
+    spare (so the onset plays no part). A needs 10 and imports up to 10
     from S at 1; B needs 10 and produces up to 10 at 2; penalty 100, so every available
     unit is used.
 
@@ -609,20 +685,23 @@ def test_stacked_factors_reach_the_model_bounds(tmp_path):
 
 def test_budget_on_an_ally_without_stage_one_options(tmp_path):
     """A has a budget of 50 but nothing to spend it on (no stockpile row, no spare
-    option); B holds stock at 1 per unit. One period, one scenario, penalty 100, both need
-    10 with no other supply: B buys x_B = 10 (10), A is short 10 (1000): objective 1010.
+    option); B holds stock at 1 per unit a year (capital_rate 1 × purchase_cost 1,
+    refill_cost 0). One period, one scenario with the factor-1 onset row, k = 1, penalty
+    100, both need 10 with no other supply: B holds x_B = 10 (10), A is short 10 (1000):
+    objective 1010.
     A budget with nothing under it caps nothing; the case is valid per MODEL.md (an
     earlier build raised InvalidConstraintError here: the budget row was the constant
     `0 <= B`)."""
     sheets = {
-        "Settings": {"periods": 1},
+        "Settings": k_one(1, capital_rate=1),
         "Countries": [{"country": "A", "role": "ally", "budget": 50},
                       {"country": "B", "role": "ally"}],
         "Goods": [{"good": "g", "shortage_penalty": 100}],
         "Demand": [{"country": "A", "good": "g", "demand": 10},
                    {"country": "B", "good": "g", "demand": 10}],
-        "Stockpiles": [{"country": "B", "good": "g", "purchase_cost": 1}],
+        "Stockpiles": [{"country": "B", "good": "g", "purchase_cost": 1, "refill_cost": 0}],
         "Scenarios": [{"scenario": "only", "probability": 1}],
+        "Disruptions": [onset_row("only", country="*")],
     }
     solved = solve(tmp_path, sheets)
     assert solved.results.objective == pytest.approx(1010.0, rel=REL)
@@ -632,19 +711,21 @@ def test_budget_on_an_ally_without_stage_one_options(tmp_path):
 
 def free_spare_sheets(ramp, producer):
     return {
-        "Settings": {"periods": 1},
+        "Settings": k_one(1),
         "Countries": [{"country": "A", "role": "ally"}, {"country": "B", "role": "ally"}],
         "Goods": [{"good": "g", "shortage_penalty": 100}],
         "Demand": [{"country": "A", "good": "g", "demand": 10}],
         "Production": [{"country": producer, "good": "g", "capacity": 10, "unit_cost": 2,
                         "spare_cost": 0, "spare_max": 5, "ramp_periods": ramp}],
         "Scenarios": [{"scenario": "only", "probability": 1}],
+        "Disruptions": [onset_row("only", country="*")],
     }
 
 
 def test_free_spare_option_whose_ramp_outlasts_the_horizon(tmp_path):
-    """One period, one scenario; A needs 10 (penalty 100) and produces up to 10 at 2; a
-    free spare option (spare_cost 0, spare_max 5) with ramp_periods 1 ≥ H = 1 never runs.
+    """One period, one scenario with the factor-1 onset row (onset 1), k = 1; A needs 10
+    (penalty 100) and produces up to 10 at 2; a free spare option (spare_cost 0,
+    spare_max 5) with ramp_periods 1 would run from t0 + 1 = 2 > H = 1: never.
     A produces 10 at 2: objective 20, F = 0 (a valid case: spare_cost ≥ 0, ramp ≥ 0).
     The spare variable enters no row and no cost, so the compiler drops it; an earlier
     build then failed to evaluate F (ValueError: no value for spare[A,g])."""
