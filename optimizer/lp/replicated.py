@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.base.param import ParamData
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
@@ -169,21 +170,26 @@ class ReplicatedLP:
 
     def _objective_in_probability(self) -> tuple[np.ndarray, np.ndarray]:
         """c⁰, c¹ with block objective coefficients c⁰ + π · c¹, read from the compiled
-        objective at π = 0 and 1 and checked at π = 2."""
+        objective at π = 1 (the template's value) and 0, and checked at π = 2 on a
+        sample of the columns."""
         probability = self.template.probability
         form = self.forms["objective_block"]
         changed = {id(probability)}
+        at_one = form.vector.copy()
+        weighted = sorted(form.columns_of_param.get(id(probability), ()))
+        sample = weighted[::max(1, len(weighted) // 1000)]
         saved = probability.value
         try:
-            at = {}
-            for value in (0.0, 1.0, 2.0):
-                probability.set_value(value)
-                at[value] = form.refresh(changed).copy()
+            probability.set_value(0.0)
+            fixed = form.refresh(changed).copy()
+            probability.set_value(2.0)
+            form._evaluate(sample)
+            at_two = form.vector[sample].copy()
         finally:
             probability.set_value(saved)
             form.refresh(changed)
-        fixed, slope = at[0.0], at[1.0] - at[0.0]
-        if not np.allclose(at[2.0], fixed + 2.0 * slope, rtol=1e-12, atol=0.0):
+        slope = at_one - fixed
+        if not np.allclose(at_two, fixed[sample] + 2.0 * slope[sample], rtol=1e-12, atol=0.0):
             raise InternalError("the objective's scenario-block coefficients are not affine "
                                 "in the block's probability: the fast path cannot weigh "
                                 "the blocks; solve with the reference formulation")
@@ -196,12 +202,15 @@ class ReplicatedLP:
         self.stage_position = {id(v): i for i, v in enumerate(self.stage_vars)}
         self.cols_of = defaultdict(list)
         self.rows_of = defaultdict(list)
+        self.upper_is = {}  # parameter id → the column whose upper bound is that parameter
         for col, var in enumerate(self.block_vars):
             for bound in (var.lower, var.upper):
                 if bound is not None and type(bound) not in NATIVE:
                     for param in identify_mutable_parameters(bound):
                         if param.parent_block() is template:
                             self.cols_of[id(param)].append(col)
+            if isinstance(var.upper, ParamData):
+                self.upper_is[id(var.upper)] = col
         for row, (con, _) in enumerate(self.block_rows):
             for param in identify_mutable_parameters(con.expr):
                 if param.parent_block() is not template:
@@ -233,19 +242,31 @@ class ReplicatedLP:
         on them, and restore the template."""
         template = self.template
         changed = []
+        direct: dict[int, float] = {}  # upper bounds that are a parameter: no evaluation
         for name, entries in values.items():
             if name == "probability":
                 continue
             component = getattr(template, name)
             for index, value in entries.items():
                 param = component[index]
-                if param.value != value:
-                    changed.append((param, param.value))
-                    param.set_value(value)
-        cols = sorted({c for p, _ in changed for c in self.cols_of.get(id(p), ())})
+                if param.value == value:
+                    continue
+                key = id(param)
+                if key in self.upper_is and key not in self.rows_of \
+                        and len(self.cols_of[key]) == 1:
+                    direct[self.upper_is[key]] = value
+                    continue
+                changed.append((param, param.value))
+                param.set_value(value)
+        evaluated = sorted({c for p, _ in changed for c in self.cols_of.get(id(p), ())})
         rows = sorted({r for p, _ in changed for r in self.rows_of.get(id(p), ())})
-        lower = [pyo.value(self.block_vars[c].lower) for c in cols]
-        upper = [pyo.value(self.block_vars[c].upper) for c in cols]
+        lower = [pyo.value(self.block_vars[c].lower) for c in evaluated]
+        upper = [pyo.value(self.block_vars[c].upper) for c in evaluated]
+        for col, value in direct.items():
+            if col not in evaluated:
+                lower.append(self.block_col_bounds[0][col])
+                upper.append(value)
+        cols = evaluated + [c for c in direct if c not in evaluated]
         parts, index, value = [], [], []
         for row in rows:
             con, _ = self.block_rows[row]
