@@ -25,7 +25,9 @@ def penalty(sheets):
 
 
 def demand_penalty(sheets):
-    sheets["Demand"][1]["shortage_penalty"] = 7
+    # A's own penalty (B is never short: in v2 its stock and link are idle in normal
+    # times and the cut does not reach it, so an override on B changes nothing).
+    sheets["Demand"][0]["shortage_penalty"] = 7
 
 
 def probabilities(sheets):
@@ -34,7 +36,9 @@ def probabilities(sheets):
 
 
 def budget(sheets):
-    sheets["Countries"][1]["budget"] = 5
+    # B's share of F at the base optimum is 2.30 a year (2 units at 0.05 · 3 + 1): a
+    # budget of 1 binds.
+    sheets["Countries"][1]["budget"] = 1
 
 
 def disruptions(sheets):
@@ -46,8 +50,19 @@ def disruptions(sheets):
         {"scenario": "cut", "kind": "export_cut", "country": "S", "factor": 0.5}]
 
 
+def later_onset(sheets):
+    # The cut starts in period 3: its onset moves from 2 to 3, so stock, spare capacity
+    # and the link (the v2 instrument limits, mutable parameters) close in period 2.
+    sheets["Disruptions"][0]["start"] = 3
+
+
+def normal_times(sheets):
+    # The cut scenario loses its only row: normal times, every instrument idle.
+    del sheets["Disruptions"]
+
+
 @pytest.mark.parametrize("change", [penalty, demand_penalty, probabilities, budget,
-                                    disruptions])
+                                    disruptions, later_onset, normal_times])
 def test_resolve_matches_a_fresh_solve_and_reuses_the_model(tmp_path, change):
     base = variant(tmp_path, "base", lambda sheets: None)
     changed = variant(tmp_path, "changed", change)
