@@ -79,8 +79,14 @@ class _LinearForm:
             if type(coef) in NATIVE:
                 self.base[column] += coef
                 continue
-            self.terms_of_column[column].append(coef)
-            for param in identify_mutable_parameters(coef):
+            monomial = _Monomial.of(coef)
+            if isinstance(monomial, _Monomial):  # evaluated without Pyomo
+                self.terms_of_column[column].append(monomial)
+                params = monomial.objects
+            else:
+                self.terms_of_column[column].append(coef)
+                params = identify_mutable_parameters(coef)
+            for param in params:
                 self.columns_of_param[id(param)].add(column)
         self.vector = self.base.copy()
         self._evaluate(self.terms_of_column)
@@ -94,7 +100,8 @@ class _LinearForm:
     def _evaluate(self, columns) -> None:
         for column in columns:
             self.vector[column] = self.base[column] + sum(
-                pyo.value(coef) for coef in self.terms_of_column[column])
+                term.current() if type(term) is _Monomial else pyo.value(term)
+                for term in self.terms_of_column[column])
 
 
 class ReplicatedLP:
@@ -202,15 +209,14 @@ class ReplicatedLP:
         self.stage_position = {id(v): i for i, v in enumerate(self.stage_vars)}
         self.cols_of = defaultdict(list)
         self.rows_of = defaultdict(list)
-        self.upper_is = {}  # parameter id → the column whose upper bound is that parameter
+        self.template_values = {}  # id → the template's value of every block parameter used
         for col, var in enumerate(self.block_vars):
             for bound in (var.lower, var.upper):
                 if bound is not None and type(bound) not in NATIVE:
                     for param in identify_mutable_parameters(bound):
                         if param.parent_block() is template:
                             self.cols_of[id(param)].append(col)
-            if isinstance(var.upper, ParamData):
-                self.upper_is[id(var.upper)] = col
+                            self.template_values[id(param)] = param.value
         for row, (con, _) in enumerate(self.block_rows):
             for param in identify_mutable_parameters(con.expr):
                 if param.parent_block() is not template:
@@ -218,12 +224,41 @@ class ReplicatedLP:
                                         f"stage-one parameter {param.name}: a what-if "
                                         "update would miss it")
                 self.rows_of[id(param)].append(row)
+                self.template_values[id(param)] = param.value
         self.entries_of_row = {}
         dependent = list(set().union(*self.rows_of.values()))
         for name in ("bs", "bb"):
             rows, cols, _ = self.parts[name]
             for k in np.flatnonzero(np.isin(rows, dependent)):
                 self.entries_of_row.setdefault(int(rows[k]), {})[(name, int(cols[k]))] = k
+        self._index_formulas(dependent)
+
+    def _index_formulas(self, dependent_rows: list[int]) -> None:
+        """Each dependent number as constant × product of parameters where it is one (a
+        `_Monomial`), so that a scenario's values are computed without Pyomo; anything
+        else is re-evaluated by Pyomo (`_evaluate_with_pyomo`)."""
+        self.col_formulas = {}
+        for col in sorted(set().union(*self.cols_of.values())):
+            var = self.block_vars[col]
+            self.col_formulas[col] = (_Monomial.of(var.lower), _Monomial.of(var.upper))
+        self.row_formulas = {}
+        for row in dependent_rows:
+            con, kind = self.block_rows[row]
+            repn = generate_standard_repn(con.body, compute_values=False)
+            entries = self.entries_of_row[row]
+            coefficients = dict.fromkeys(entries, _Monomial(0.0))  # may now be 0
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                key = (("bb", self.position[id(var)]) if id(var) in self.position
+                       else ("bs", self.stage_position[id(var)]))
+                if key not in entries:
+                    raise InternalError(
+                        f"the row {con.name} has a coefficient of {var.name} in a scenario "
+                        "that the template block does not have: its rule must not depend "
+                        "on the scenario for which variables appear")
+                coefficients[key] = _Monomial.of(coef)
+            self.row_formulas[row] = (coefficients, _Monomial.of(repn.constant),
+                                      None if kind == 1 else _Monomial.of(con.lower),
+                                      None if kind == -1 else _Monomial.of(con.upper))
 
     # --- scenarios ---------------------------------------------------------------------
 
@@ -238,62 +273,87 @@ class ReplicatedLP:
         return cached[1]
 
     def _evaluate_patch(self, values: dict) -> _Patch:
-        """Set the scenario's parameter values on the template, re-evaluate what depends
-        on them, and restore the template."""
+        """The numbers that depend on the scenario's parameter values, computed from
+        their formulas (`_index_formulas`), or by Pyomo from the template's expressions
+        with the scenario's values set (then restored) where a number has none."""
         template = self.template
-        changed = []
-        direct: dict[int, float] = {}  # upper bounds that are a parameter: no evaluation
+        new: dict[int, float] = {}
+        params = []
         for name, entries in values.items():
             if name == "probability":
                 continue
             component = getattr(template, name)
             for index, value in entries.items():
                 param = component[index]
-                if param.value == value:
-                    continue
-                key = id(param)
-                if key in self.upper_is and key not in self.rows_of \
-                        and len(self.cols_of[key]) == 1:
-                    direct[self.upper_is[key]] = value
-                    continue
-                changed.append((param, param.value))
-                param.set_value(value)
-        evaluated = sorted({c for p, _ in changed for c in self.cols_of.get(id(p), ())})
-        rows = sorted({r for p, _ in changed for r in self.rows_of.get(id(p), ())})
-        lower = [pyo.value(self.block_vars[c].lower) for c in evaluated]
-        upper = [pyo.value(self.block_vars[c].upper) for c in evaluated]
-        for col, value in direct.items():
-            if col not in evaluated:
-                lower.append(self.block_col_bounds[0][col])
-                upper.append(value)
-        cols = evaluated + [c for c in direct if c not in evaluated]
+                if param.value != value:
+                    new[id(param)] = value
+                    params.append(param)
+        cols = sorted({c for p in params for c in self.cols_of.get(id(p), ())})
+        rows = sorted({r for p in params for r in self.rows_of.get(id(p), ())})
+        template_values = self.template_values
+
+        def value_of(formula) -> float:
+            return formula.value(new, template_values) if formula is not None else None
+
+        if any(f is _NOT_MONOMIAL for c in cols for f in self.col_formulas[c]) or any(
+                f is _NOT_MONOMIAL for r in rows for f in self._row_parts(r)):
+            return self._evaluate_with_pyomo(params, new, cols, rows)
+        lower = [value_of(self.col_formulas[c][0]) for c in cols]
+        upper = [value_of(self.col_formulas[c][1]) for c in cols]
         parts, index, value = [], [], []
+        row_lower, row_upper = [], []
         for row in rows:
-            con, _ = self.block_rows[row]
-            repn = generate_standard_repn(con.body, compute_values=True)
+            coefficients, constant, low, high = self.row_formulas[row]
             entries = self.entries_of_row[row]
-            values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
-            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                key = (("bb", self.position[id(var)]) if id(var) in self.position
-                       else ("bs", self.stage_position[id(var)]))
-                if key not in entries:
-                    raise InternalError(
-                        f"the row {con.name} has a coefficient of {var.name} in a scenario "
-                        "that the template block does not have: its rule must not depend "
-                        "on the scenario for which variables appear")
-                values_of_row[key] = float(coef)
-            for key, coef in values_of_row.items():
+            for key, formula in coefficients.items():
                 parts.append(key[0])
                 index.append(entries[key])
-                value.append(coef)
-        row_lower, row_upper = _row_bounds([self.block_rows[row] for row in rows])
-        for param, old in changed:
-            param.set_value(old)
+                value.append(value_of(formula))
+            shift = value_of(constant)
+            row_lower.append(-np.inf if low is None else value_of(low) - shift)
+            row_upper.append(np.inf if high is None else value_of(high) - shift)
+        return _Patch(
+            np.array(cols, dtype=np.int64), _floats(lower, -np.inf), _floats(upper, np.inf),
+            np.array(rows, dtype=np.int64), np.array(row_lower, dtype=float),
+            np.array(row_upper, dtype=float), parts, np.array(index, dtype=np.int64),
+            np.array(value, dtype=float))
+
+    def _row_parts(self, row: int) -> list:
+        coefficients, constant, low, high = self.row_formulas[row]
+        return [*coefficients.values(), constant, low, high]
+
+    def _evaluate_with_pyomo(self, params: list, new: dict[int, float], cols: list[int],
+                             rows: list[int]) -> _Patch:
+        """Set the parameters' new values on the template, re-evaluate what depends on
+        them, and restore the template."""
+        saved = [(param, param.value) for param in params]
+        for param in params:
+            param.set_value(new[id(param)])
+        try:
+            lower = [pyo.value(self.block_vars[c].lower) for c in cols]
+            upper = [pyo.value(self.block_vars[c].upper) for c in cols]
+            parts, index, value = [], [], []
+            for row in rows:
+                con, _ = self.block_rows[row]
+                repn = generate_standard_repn(con.body, compute_values=True)
+                entries = self.entries_of_row[row]
+                values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
+                for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                    key = (("bb", self.position[id(var)]) if id(var) in self.position
+                           else ("bs", self.stage_position[id(var)]))
+                    values_of_row[key] = float(coef)
+                for key, coef in values_of_row.items():
+                    parts.append(key[0])
+                    index.append(entries[key])
+                    value.append(coef)
+            row_lower, row_upper = _row_bounds([self.block_rows[row] for row in rows])
+        finally:
+            for param, old in saved:
+                param.set_value(old)
         return _Patch(
             np.array(cols, dtype=np.int64), _floats(lower, -np.inf), _floats(upper, np.inf),
             np.array(rows, dtype=np.int64), row_lower, row_upper, parts,
-            np.array(index, dtype=np.int64),
-            np.array(value, dtype=float))
+            np.array(index, dtype=np.int64), np.array(value, dtype=float))
 
     def assemble(self) -> CompiledModel:
         """The full LP: stage one plus one copy of the block per scenario, patched."""
@@ -406,6 +466,57 @@ class ReplicatedLP:
                 c.local_name: component_values(c, row_position, stage_duals, 0.0)
                 for c in self.model.component_objects(pyo.Constraint, descend_into=False)},
         )
+
+
+class _Monomial:
+    """A number of the LP written as constant × a product of mutable parameters
+    (``b · capacity``, ``−b · open``, a bound that is a parameter)."""
+
+    __slots__ = ("constant", "params", "objects")
+
+    def __init__(self, constant: float, objects: tuple = ()):
+        self.constant = constant
+        self.objects = objects
+        self.params = tuple(id(param) for param in objects)
+
+    @classmethod
+    def of(cls, expr) -> _Monomial | None | object:
+        """The monomial of a Pyomo expression; None for a missing bound; `_NOT_MONOMIAL`
+        for anything else."""
+        if expr is None:
+            return None
+        if type(expr) in NATIVE:
+            return cls(float(expr), ())
+        if isinstance(expr, ParamData):
+            return cls(1.0, (expr,))
+        name = type(expr).__name__
+        if name in ("NPV_ProductExpression", "ProductExpression"):
+            left, right = (cls.of(arg) for arg in expr.args)
+            if isinstance(left, cls) and isinstance(right, cls):
+                return cls(left.constant * right.constant, left.objects + right.objects)
+        if name in ("NPV_NegationExpression", "NegationExpression"):
+            inner = cls.of(expr.args[0])
+            if isinstance(inner, cls):
+                return cls(-inner.constant, inner.objects)
+        return _NOT_MONOMIAL
+
+    def current(self) -> float:
+        """Its value with the parameters' values as they are now."""
+        result = self.constant
+        for param in self.objects:
+            result *= param.value
+        return result
+
+    def value(self, new: dict[int, float], template: dict[int, float]) -> float:
+        """Its value with the parameters' `new` values (by id), the `template`'s
+        elsewhere."""
+        result = self.constant
+        for param in self.params:
+            result *= new.get(param, template[param])
+        return result
+
+
+_NOT_MONOMIAL = object()
 
 
 def _split(items: list, in_block) -> tuple[np.ndarray, list, list, np.ndarray]:
