@@ -143,6 +143,11 @@ def _id(name: str, description: str, refers_to: str | None = None, wildcard: boo
                   wildcard=wildcard)
 
 
+def _ally_and_good(ally: str, good: str) -> tuple[Column, Column]:
+    """The key of a sheet with one row per ally and good."""
+    return _id("country", ally, "ally"), _id("good", good, "good")
+
+
 MAX_AMOUNT = 1e15
 """Largest quantity or cost a cell may hold: HiGHS takes 1e20 and above as infinite, and
 numbers near that are typing mistakes rather than data."""
@@ -229,8 +234,7 @@ SHEETS = (
         "Demand",
         "Normal-times demand of each ally for each good.",
         (
-            _id("country", "The ally with the demand.", "ally"),
-            _id("good", "The good demanded.", "good"),
+            *_ally_and_good("The ally with the demand.", "The good demanded."),
             _amount("demand", "Units needed each period.", "units/period", default=REQUIRED),
             _amount("shortage_penalty", "Overrides the good's penalty for this ally.",
                     "currency/unit", default=None, strict=True, default_text="good's"),
@@ -242,8 +246,7 @@ SHEETS = (
         "Production",
         "Domestic production of each ally, with the option to reserve spare capacity.",
         (
-            _id("country", "The producing ally.", "ally"),
-            _id("good", "The good produced.", "good"),
+            *_ally_and_good("The producing ally.", "The good produced."),
             _amount("capacity", "Normal production capacity.", "units/period",
                     default=REQUIRED),
             _amount("unit_cost", "Cost of producing one unit.", "currency/unit"),
@@ -293,8 +296,7 @@ SHEETS = (
         "drawn only in an emergency, from the scenario's onset (its first disrupted "
         "period), never in normal times.",
         (
-            _id("country", "The ally holding the stock.", "ally"),
-            _id("good", "The good stocked.", "good"),
+            *_ally_and_good("The ally holding the stock.", "The good stocked."),
             _amount("initial", "Units already held (no purchase cost).", "units"),
             _amount("min", "Policy floor (a days-of-cover mandate).", "units"),
             _amount("max", "Storage limit; must be ≥ min.", "units", default=None,
