@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.data import Case
-from models.index_sets import ModelData, build_model_data
 from optimizer.case.load import case_name, load_case
 from optimizer.case.workbook_reader import ReadLimits
+from optimizer.engine import CaseSolver, SolvedCase, solve_case
 from optimizer.errors import (
     EXIT_NOT_OPTIMAL,
     EXIT_OK,
@@ -23,97 +23,15 @@ from optimizer.errors import (
     SolverError,
     StockpileError,
 )
-from optimizer.lp.plain import PlainLP
-from optimizer.lp.plan import PlanValues
-from optimizer.lp.replicated import ReplicatedLP
 from optimizer.report.summary import summary, write_summary
 from optimizer.report.workbook import write_report
-from optimizer.results.tables import Results, extract_results
-from optimizer.solver import (
-    INFEASIBLE,
-    SolveProgress,
-    SolverOptions,
-    SolverOutcome,
-    apply_changes,
-    new_highs,
-    pass_model,
-    run,
-    scaling_warnings,
-)
+from optimizer.solver import INFEASIBLE, SolveProgress, SolverOptions
 from optimizer.timings import Progress, Timings
 
-FORMULATIONS = {"replicated": ReplicatedLP, "plain": PlainLP}
-"""How the LP reaches HiGHS: ``replicated`` (the fast path, one scenario block compiled
-and copied) or ``plain`` (the whole Pyomo model compiled; the reference)."""
-
-
-@dataclass
-class SolvedCase:
-    case: Case
-    data: ModelData
-    lp: ReplicatedLP | PlainLP
-    outcome: SolverOutcome
-    plan: PlanValues | None
-    results: Results | None
-
-
-class CaseSolver:
-    """Solves cases one after another. A case whose structure matches the previous one
-    (it changes only penalties, budgets, probabilities or disruptions) reuses the built
-    model and HiGHS's basis: only the changed numbers are sent, and HiGHS warm-starts."""
-
-    def __init__(self, options: SolverOptions | None = None,
-                 formulation: str = "replicated", warn: Callable[[str], None] | None = None,
-                 progress: Callable[[SolveProgress], None] | None = None):
-        self.options = options or SolverOptions()
-        self.formulation = formulation
-        self.warn = warn
-        self.progress = progress
-        self.lp = self.highs = self.compiled = None
-
-    def write_lp(self, path: str | Path) -> None:
-        """Write the LP HiGHS holds (MPS or LP format, by the file's suffix)."""
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.highs.writeModel(str(path))
-
-    def solve(self, case: Case, timings: Timings, save_lp: Path | None = None) -> SolvedCase:
-        """Build (or update) the LP, solve it with HiGHS and extract the plan (if HiGHS
-        found one). `save_lp` writes the LP HiGHS is about to solve (MPS or LP format,
-        by the suffix)."""
-        with timings.phase("build"):
-            data = build_model_data(case)
-            reuse = (self.lp is not None and self.compiled.entries is not None
-                     and self.lp.can_update(data))
-            if not reuse:
-                self.lp = FORMULATIONS[self.formulation](data)
-        with timings.phase("handover"):
-            if reuse:
-                compiled = self.lp.update(data)
-                apply_changes(self.highs, self.compiled, compiled)
-            else:
-                compiled = self.lp.compile()
-                self.highs = new_highs(self.options)
-                pass_model(self.highs, compiled)
-            self.compiled = compiled
-            for warning in scaling_warnings(compiled) if self.warn else ():
-                self.warn(warning)
-            if save_lp is not None:
-                self.write_lp(save_lp)
-        with timings.phase("solve"):
-            outcome = run(self.highs, compiled, self.progress, self.options.show_log)
-        plan = results = None
-        if outcome.has_solution:
-            with timings.phase("extract"):
-                plan = self.lp.plan(outcome)
-                results = extract_results(plan, data)
-        return SolvedCase(case, data, self.lp, outcome, plan, results)
-
-
-def solve_case(case: Case, timings: Timings, options: SolverOptions | None = None,
-               formulation: str = "replicated",
-               warn: Callable[[str], None] | None = None) -> SolvedCase:
-    """Build the LP, solve it with HiGHS and extract the plan (if HiGHS found one)."""
-    return CaseSolver(options, formulation, warn).solve(case, timings)
+__all__ = ["CaseSolver", "RunEvents", "RunOutcome", "RunRequest", "SolvedCase", "Timings",
+           "case_name", "check_writable", "load_case", "run_case", "solve_case"]
+"""`CaseSolver`, `solve_case`, `load_case` and `Timings` are re-exported: the pipeline is
+where a notebook or a test starts."""
 
 
 @dataclass(frozen=True)

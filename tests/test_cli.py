@@ -232,9 +232,9 @@ def test_badly_scaled_data_is_warned_about_before_solving(tmp_path, capsys):
 def test_an_infeasible_lp_is_a_bug_report_with_the_lp_on_disk(tmp_path, monkeypatch, capsys):
     """A valid case cannot be infeasible (shortfall is priced); force HiGHS to find one
     so and check the run says it is a bug and leaves the LP for inspection."""
-    from optimizer import pipeline
+    from optimizer import engine
 
-    original = pipeline.pass_model
+    original = engine.pass_model
 
     def contradictory(highs, compiled):
         original(highs, compiled)
@@ -242,7 +242,7 @@ def test_an_infeasible_lp_is_a_bug_report_with_the_lp_on_disk(tmp_path, monkeypa
         highs.changeColCost(0, -1.0)
         highs.changeRowBounds(0, 1e9, 1e9)
 
-    monkeypatch.setattr(pipeline, "pass_model", contradictory)
+    monkeypatch.setattr(engine, "pass_model", contradictory)
     path = write_case(tmp_path / "tiny.xlsx", base_case())
     report = tmp_path / "r.xlsx"
     assert cli.main(["solve", str(path), "-o", str(report), "-q"]) == 1

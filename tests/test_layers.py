@@ -7,6 +7,7 @@
     optimizer.solver            HiGHS: LP arrays in, solution arrays out
     optimizer.lp                the model compiled to arrays (fast path, reference path)
     optimizer.results           the solved plan as tidy tables, with column metadata
+    optimizer.engine            build or update, solve and extract one case (CaseSolver)
     optimizer.report            the report workbook and the JSON summary
     optimizer.analyses          re-solves built on the above (value of the plan, ...)
     optimizer.pipeline          the phases of a run, the error policy
@@ -29,6 +30,7 @@ LAYERS = [
     ("optimizer.solver",),
     ("optimizer.lp",),
     ("optimizer.results",),
+    ("optimizer.engine",),
     ("optimizer.report",),
     ("optimizer.analyses",),
     ("optimizer.pipeline",),
