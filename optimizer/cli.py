@@ -118,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--time-limit", type=float, metavar="SECONDS",
                        help="stop HiGHS after this many seconds (exit code 3 if not optimal)")
     solve.add_argument("--threads", type=int, help="HiGHS threads (default: HiGHS's choice)")
+    solve.add_argument("--jobs", type=_positive_int, metavar="N",
+                       help="worker processes for a case that falls apart into independent "
+                            "parts (default: one per core)")
+    solve.add_argument("--no-decompose", action="store_true",
+                       help="solve the case as one LP even if it falls apart into "
+                            "independent parts")
     solve.add_argument("--solver-log", action="store_true", help="show HiGHS's log on stderr")
     solve.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     solve.set_defaults(command=_solve)
@@ -135,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, got {text}")
+    return value
+
+
 def _events(quiet: bool):
     from optimizer.pipeline import RunEvents
 
@@ -148,8 +161,12 @@ def _events(quiet: bool):
         print(f"  {phase:<9} {seconds:8.3f} s", file=sys.stderr)
 
     def solving(progress) -> None:
-        found = ("" if progress.iteration is None else
-                 f", iteration {progress.iteration:,}, objective {progress.objective:.10g}")
+        if progress.parts is not None:
+            found = f", {progress.parts_done} of {progress.parts} independent parts solved"
+        elif progress.iteration is None:
+            found = ""
+        else:
+            found = f", iteration {progress.iteration:,}, objective {progress.objective:.10g}"
         print(f"  solve     {progress.elapsed_s:8.0f} s running{found}", file=sys.stderr)
 
     return RunEvents(phase_done=phase_done, solving=solving, warning=warning)
@@ -161,7 +178,7 @@ def _solve(args: argparse.Namespace) -> int:
 
     request = RunRequest(
         case_path=args.case, report_path=args.output, summary_path=args.json,
-        save_lp=args.save_lp,
+        save_lp=args.save_lp, decompose=not args.no_decompose, jobs=args.jobs,
         solver=SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
                              show_log=args.solver_log))
     outcome = run_case(request, _events(args.quiet))

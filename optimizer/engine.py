@@ -23,6 +23,7 @@ from optimizer.solver import (
     SolverOutcome,
     apply_changes,
     new_highs,
+    number_ranges,
     pass_model,
     run,
     scaling_warnings,
@@ -56,17 +57,18 @@ class CaseSolver:
         self.formulation = formulation
         self.warn = warn
         self.progress = progress
-        self.lp = self.highs = self.compiled = None
+        self.lp = self.highs = self.compiled = self.ranges = None
 
     def write_lp(self, path: str | Path) -> None:
         """Write the LP HiGHS holds (MPS or LP format, by the file's suffix)."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.highs.writeModel(str(path))
 
-    def solve(self, case: Case, timings: Timings, save_lp: Path | None = None) -> SolvedCase:
+    def solve(self, case: Case, timings: Timings, save_lp: Path | None = None,
+              tables: bool = True) -> SolvedCase:
         """Build (or update) the LP, solve it with HiGHS and extract the plan (if HiGHS
-        found one). `save_lp` writes the LP HiGHS is about to solve (MPS or LP format,
-        by the suffix)."""
+        found one) and, if `tables`, the result tables. `save_lp` writes the LP HiGHS is
+        about to solve (MPS or LP format, by the suffix)."""
         with timings.phase("build"):
             data = build_model_data(case)
             reuse = (self.lp is not None and self.compiled.entries is not None
@@ -82,7 +84,8 @@ class CaseSolver:
                 self.highs = new_highs(self.options)
                 pass_model(self.highs, compiled)
             self.compiled = compiled
-            for warning in scaling_warnings(compiled) if self.warn else ():
+            self.ranges = number_ranges(compiled)
+            for warning in scaling_warnings(self.ranges) if self.warn else ():
                 self.warn(warning)
             if save_lp is not None:
                 self.write_lp(save_lp)
@@ -92,7 +95,7 @@ class CaseSolver:
         if outcome.has_solution:
             with timings.phase("extract"):
                 plan = self.lp.plan(outcome)
-                results = extract_results(plan, data)
+                results = extract_results(plan, data) if tables else None
         return SolvedCase(case, data, self.lp, outcome, plan, results)
 
 

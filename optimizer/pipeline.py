@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.components import independent_parts
 from models.data import Case
 from optimizer.case.load import case_name, load_case
 from optimizer.case.workbook_reader import ReadLimits
+from optimizer.decomposition import solve_in_parts
 from optimizer.engine import CaseSolver, SolvedCase, solve_case
 from optimizer.errors import (
     EXIT_NOT_OPTIMAL,
@@ -46,6 +48,10 @@ class RunRequest:
     solver: SolverOptions = field(default_factory=SolverOptions)
     formulation: str = "replicated"
     limits: ReadLimits | None = None
+    decompose: bool = True
+    """Solve independent parts separately (`optimizer.decomposition`); off: one LP."""
+    jobs: int | None = None
+    """Worker processes for the parts (default: one per core)."""
 
     @property
     def report(self) -> Path:
@@ -88,8 +94,11 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
     - a feasible plan not proven optimal → exit 3, report and summary written;
     - optimal → exit 0, report and summary written.
 
-    Ctrl-C and SIGTERM propagate (nothing half-written is left). `solver` (a
-    `CaseSolver`) may be passed to reuse a built model across runs.
+    A case that falls apart into independent parts is solved part by part in parallel
+    workers (`request.decompose`, `request.jobs`), with the same plan and figures as one
+    LP; `--save-lp` and a given `solver` solve it as one LP. Ctrl-C and SIGTERM
+    propagate (nothing half-written is left). `solver` (a `CaseSolver`) may be passed
+    to reuse a built model across runs.
     """
     events = events or RunEvents()
     outcome = RunOutcome(exit_code=EXIT_OK)
@@ -106,13 +115,24 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
         outcome.case = case
         for problem in problems:
             warn(str(problem))
-        solver = solver or CaseSolver(request.solver, request.formulation)
-        solver.warn, solver.progress = warn, events.solving
-        solved = outcome.solved = solver.solve(case, timings, request.save_lp)
+        parts = ([case] if solver is not None or request.save_lp or not request.decompose
+                 else independent_parts(case))
+        if len(parts) > 1:
+            solved = solve_in_parts(case, parts, timings, request.solver,
+                                    request.formulation, request.jobs, events.solving, warn)
+        else:
+            solver = solver or CaseSolver(request.solver, request.formulation)
+            solver.warn, solver.progress = warn, events.solving
+            solved = solver.solve(case, timings, request.save_lp)
+        outcome.solved = solved
         result = solved.outcome
         if result.status == INFEASIBLE:
             lp_path = request.report.with_suffix(".infeasible.mps")
-            solver.write_lp(lp_path)
+            if solver is None:  # solved in parts: build the whole LP to show it
+                solver = CaseSolver(request.solver, request.formulation)
+                solver.solve(case, Timings(), save_lp=lp_path, tables=False)
+            else:
+                solver.write_lp(lp_path)
             raise InternalError(
                 f"HiGHS found the LP {result.model_status.lower()}, which a valid case "
                 f"cannot be (every shortfall is priced): this is a bug in stockpile. The LP "

@@ -5,6 +5,7 @@ as arrays in the same column order. Either solve path (`optimizer.lp.plain`,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -129,11 +130,15 @@ def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
 @dataclass
 class SolveProgress:
     """What HiGHS has reported so far in a running solve: seconds since it started, and
-    the last simplex iteration and objective its log showed (None before the first)."""
+    the last simplex iteration and objective its log showed (None before the first);
+    or, for a solve by independent parts, how many parts are done."""
 
     elapsed_s: float = 0.0
     iteration: int | None = None
     objective: float | None = None
+    parts: int | None = None
+    """In a solve by independent parts: how many, and how many are done."""
+    parts_done: int = 0
 
     def take(self, message: str) -> None:
         """Read an iteration line of HiGHS's simplex log: ``  78387  9.24e+07 Pr: ...``."""
@@ -196,23 +201,75 @@ def run(highs: highspy.Highs, compiled: CompiledModel,
     )
 
 
-def scaling_warnings(compiled: CompiledModel, limit: float = 1e9) -> list[str]:
-    """Ranges of the LP's numbers whose largest is more than `limit` times the smallest
-    (a penalty of 1e9 next to a cost of 1e-3): HiGHS's tolerances are absolute, so such
-    a model can end in numerical trouble or in a plan that is off by more than noise."""
-    ranges = {
+STATUS_SEVERITY = (OPTIMAL, "stopped_at_limit", "numerical_trouble", INFEASIBLE)
+
+
+def combined_outcome(outcomes: list[SolverOutcome]) -> SolverOutcome:
+    """The outcome of an LP solved in independent parts: optimal if every part is, else
+    the most severe part's status; objectives, sizes and HiGHS's times added (the time
+    is HiGHS's work, not the wall time of parts run side by side)."""
+    worst = max(outcomes, key=lambda o: STATUS_SEVERITY.index(o.status))
+    return SolverOutcome(
+        status=worst.status, model_status=worst.model_status,
+        has_solution=all(o.has_solution for o in outcomes),
+        objective=(sum(o.objective for o in outcomes)
+                   if all(o.objective is not None for o in outcomes) else None),
+        run_time_s=sum(o.run_time_s for o in outcomes), version=worst.version,
+        num_columns=sum(o.num_columns for o in outcomes),
+        num_rows=sum(o.num_rows for o in outcomes),
+        num_nonzeros=sum(o.num_nonzeros for o in outcomes))
+
+
+def without_arrays(outcome: SolverOutcome) -> SolverOutcome:
+    """The outcome without its solution arrays (what a worker sends back)."""
+    return dataclasses.replace(outcome, column_values=None, row_duals=None,
+                               column_duals=None)
+
+
+Ranges = dict[str, tuple[float, float] | None]
+
+
+def number_ranges(compiled: CompiledModel) -> Ranges:
+    """The smallest and largest magnitude (zeros and infinities left out) of the LP's
+    cost coefficients, matrix coefficients, variable bounds and row bounds."""
+    values = {
         "cost coefficients": compiled.cost,
         "matrix coefficients": compiled.csc().data,
         "variable bounds": np.concatenate([compiled.col_lower, compiled.col_upper]),
         "row bounds": np.concatenate([compiled.row_lower, compiled.row_upper]),
     }
+    ranges: Ranges = {}
+    for name, numbers in values.items():
+        magnitudes = np.abs(numbers[np.isfinite(numbers) & (numbers != 0)])
+        ranges[name] = ((float(magnitudes.min()), float(magnitudes.max()))
+                        if magnitudes.size else None)
+    return ranges
+
+
+def combined_ranges(parts: list[Ranges]) -> Ranges:
+    """The ranges of an LP made of independent parts."""
+    combined: Ranges = {}
+    for ranges in parts:
+        for name, span in ranges.items():
+            if span is None:
+                combined.setdefault(name, None)
+                continue
+            low, high = combined.get(name) or span
+            combined[name] = (min(low, span[0]), max(high, span[1]))
+    return combined
+
+
+def scaling_warnings(ranges: Ranges, limit: float = 1e9) -> list[str]:
+    """Ranges of the LP's numbers whose largest is more than `limit` times the smallest
+    (a penalty of 1e9 next to a cost of 1e-3): HiGHS's tolerances are absolute, so such
+    a model can end in numerical trouble or in a plan that is off by more than noise."""
     warnings = []
-    for name, values in ranges.items():
-        magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
-        if magnitudes.size and magnitudes.max() > limit * magnitudes.min():
+    for name, span in ranges.items():
+        if span is not None and span[1] > limit * span[0]:
+            low, high = span
             warnings.append(
-                f"badly scaled data: {name} range from {magnitudes.min():.3g} to "
-                f"{magnitudes.max():.3g} (ratio {magnitudes.max() / magnitudes.min():.1e}); "
+                f"badly scaled data: {name} range from {low:.3g} to "
+                f"{high:.3g} (ratio {high / low:.1e}); "
                 "HiGHS may report numerical trouble. Consider other units (thousands of "
                 "a currency, kilotonnes) so that costs and quantities stay within about "
                 "1e-3 to 1e6.")

@@ -7,7 +7,8 @@
     optimizer.solver            HiGHS: LP arrays in, solution arrays out
     optimizer.lp                the model compiled to arrays (fast path, reference path)
     optimizer.results           the solved plan as tidy tables, with column metadata
-    optimizer.engine            build or update, solve and extract one case (CaseSolver)
+    optimizer.engine,           build or update, solve and extract one case (CaseSolver);
+      .decomposition            or its independent parts in parallel workers
     optimizer.report            the report workbook and the JSON summary
     optimizer.analyses          re-solves built on the above (value of the plan, ...)
     optimizer.pipeline          the phases of a run, the error policy
@@ -30,7 +31,7 @@ LAYERS = [
     ("optimizer.solver",),
     ("optimizer.lp",),
     ("optimizer.results",),
-    ("optimizer.engine",),
+    ("optimizer.engine", "optimizer.decomposition"),
     ("optimizer.report",),
     ("optimizer.analyses",),
     ("optimizer.pipeline",),

@@ -57,3 +57,26 @@ class PlanValues:
     stage_one_reduced_costs: dict[str, ComponentValues]
     stage_two_reduced_costs: dict[str, ComponentValues]
     stage_one_duals: dict[str, ComponentValues]
+
+
+def merge_plans(plans: list[PlanValues]) -> PlanValues:
+    """The plan of an LP that is the direct sum of the parts' LPs (`models.components`):
+    every component's entries side by side, costs and objectives added."""
+    def side_by_side(tables: list[dict[str, ComponentValues]]) -> dict[str, ComponentValues]:
+        return {name: ComponentValues(
+            [index for table in tables for index in table[name].indices],
+            np.hstack([table[name].values for table in tables]))
+            for name in tables[0]}
+
+    return PlanValues(
+        scenarios=plans[0].scenarios,
+        stage_one=side_by_side([p.stage_one for p in plans]),
+        stage_two=side_by_side([p.stage_two for p in plans]),
+        scenario_costs={name: np.sum([p.scenario_costs[name] for p in plans], axis=0)
+                        for name in plans[0].scenario_costs},
+        stage_one_cost=float(sum(p.stage_one_cost for p in plans)),
+        objective=float(sum(p.objective for p in plans)),
+        stage_one_reduced_costs=side_by_side([p.stage_one_reduced_costs for p in plans]),
+        stage_two_reduced_costs=side_by_side([p.stage_two_reduced_costs for p in plans]),
+        stage_one_duals=side_by_side([p.stage_one_duals for p in plans]),
+    )

@@ -1,0 +1,118 @@
+"""Independent parts of a case: groups of allies and goods that share no row of the LP.
+
+The LP couples two nodes (ally, good) only through a row that holds both: a sharing link
+(the sender's and the receiver's balance), an Imports route from an ally (the origin's
+and the destination's balance), a recipe (the producer's balance of the good and of each
+input), an ally's budget (every stock and spare option of that ally), or an objective
+that sums across goods (only ``expected``, which is separable, exists today). Imports
+from suppliers, penalties and factors never couple. So the LP is the direct sum of the
+LPs of the connected components of that graph, and its optimum is the sum of theirs.
+
+What stays global: a scenario's onset is the first period hit by *any* of its Disruptions
+rows, whatever the good. Each part therefore keeps every Disruptions row; a row that
+matches nothing in the part changes no factor but still sets the onset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from models.data import Case
+
+Node = tuple[str, str]
+
+
+def independent_parts(case: Case) -> list[Case]:
+    """The case split into sub-cases that share no row of the LP, largest first; the
+    case itself (alone in the list) when it does not split."""
+    groups = _components(case)
+    if len(groups) <= 1:
+        return [case]
+    budget_home = _budget_homes(case, groups)
+    parts = [_restricted(case, nodes, {a for a, k in budget_home.items() if k == index})
+             for index, nodes in enumerate(groups)]
+    return sorted(parts, key=_size, reverse=True)
+
+
+def _nodes(case: Case) -> set[Node]:
+    allies = set(case.allies)
+    nodes = set(case.demand) | set(case.production) | set(case.stockpiles)
+    nodes |= {(d, g) for _, d, g in case.imports}
+    nodes |= {(o, g) for o, _, g in case.imports if o in allies}
+    nodes |= {(a, g) for a, _, g in case.sharing} | {(b, g) for _, b, g in case.sharing}
+    nodes |= {(n, i) for (n, _), inputs in case.recipes.items() for i in inputs}
+    return nodes
+
+
+def _stage_one_nodes(case: Case, ally: str) -> list[Node]:
+    return [k for k in case.stockpiles if k[0] == ally] + [
+        k for k, p in case.production.items() if k[0] == ally and p.has_spare_option]
+
+
+def _components(case: Case) -> list[set[Node]]:
+    """Connected components of the coupling graph, with a union-find over nodes."""
+    parent = {node: node for node in sorted(_nodes(case))}
+
+    def find(node: Node) -> Node:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def join(a: Node, b: Node) -> None:
+        parent[find(a)] = find(b)
+
+    allies = set(case.allies)
+    for a, b, g in case.sharing:
+        join((a, g), (b, g))
+    for o, d, g in case.imports:
+        if o in allies:
+            join((o, g), (d, g))
+    for (n, g), inputs in case.recipes.items():
+        for i in inputs:
+            join((n, g), (n, i))
+    for ally, country in case.countries.items():
+        if country.is_ally and country.budget is not None:
+            held = _stage_one_nodes(case, ally)
+            for node in held[1:]:
+                join(held[0], node)
+    groups: dict[Node, set[Node]] = {}
+    for node in parent:
+        groups.setdefault(find(node), set()).add(node)
+    return sorted(groups.values(), key=min)
+
+
+def _budget_homes(case: Case, groups: list[set[Node]]) -> dict[str, int]:
+    """The part that holds each budget's row: the one with the ally's stock and spare
+    options (the first part for an ally without any: its row is empty)."""
+    where = {node: k for k, nodes in enumerate(groups) for node in nodes}
+    homes = {}
+    for ally, country in case.countries.items():
+        if country.is_ally and country.budget is not None:
+            held = _stage_one_nodes(case, ally)
+            homes[ally] = where[held[0]] if held else 0
+    return homes
+
+
+def _restricted(case: Case, nodes: set[Node], budgets: set[str]) -> Case:
+    """The sub-case of `nodes`: every entry at them, every Disruptions row, and the
+    budgets whose row lies here."""
+    countries = {name: c if c.budget is None or name in budgets
+                 else dataclasses.replace(c, budget=None)
+                 for name, c in case.countries.items()}
+    return dataclasses.replace(
+        case,
+        countries=countries,
+        demand={k: v for k, v in case.demand.items() if k in nodes},
+        production={k: v for k, v in case.production.items() if k in nodes},
+        imports={k: v for k, v in case.imports.items() if (k[1], k[2]) in nodes},
+        stockpiles={k: v for k, v in case.stockpiles.items() if k in nodes},
+        sharing={k: v for k, v in case.sharing.items() if (k[0], k[2]) in nodes},
+        recipes={k: v for k, v in case.recipes.items() if k in nodes},
+    )
+
+
+def _size(case: Case) -> int:
+    """A rough measure of a part's LP, to hand out the largest first."""
+    return (len(case.demand) + len(case.production) + len(case.imports)
+            + len(case.stockpiles) + len(case.sharing))

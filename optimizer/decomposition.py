@@ -1,0 +1,110 @@
+"""Exact decomposition: a case whose LP falls apart into independent parts
+(`models.components`) is solved part by part, in parallel worker processes, and the
+parts' plans are merged into the plan of the whole (`optimizer.lp.plan.merge_plans`).
+
+The whole LP is the direct sum of the parts' LPs, so the merged plan is an optimum of
+the whole, with the same objective (to rounding) and the same duals; the result tables
+are extracted from it with the whole case's data, exactly as after a monolithic solve.
+HiGHS's dual simplex time grows faster than linearly with the LP's size, so many small
+LPs are solved faster than one large one even on one core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+
+from models.data import Case
+from models.index_sets import build_model_data
+from optimizer.engine import CaseSolver, SolvedCase
+from optimizer.lp.plan import PlanValues, merge_plans
+from optimizer.results.tables import extract_results
+from optimizer.solver import (
+    PROGRESS_INTERVAL_S,
+    Ranges,
+    SolveProgress,
+    SolverOptions,
+    SolverOutcome,
+    combined_outcome,
+    combined_ranges,
+    scaling_warnings,
+    without_arrays,
+)
+from optimizer.timings import Timings
+
+PartResult = tuple[PlanValues | None, SolverOutcome, dict[str, float], Ranges]
+
+
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def solve_part(part: Case, options: SolverOptions, formulation: str) -> PartResult:
+    """Solve one part on the fast path; its plan, its outcome without the solution
+    arrays, its phase times and the ranges of its LP's numbers (run in a worker)."""
+    timings = Timings()
+    solver = CaseSolver(options, formulation)
+    solved = solver.solve(part, timings, tables=False)
+    return solved.plan, without_arrays(solved.outcome), timings.seconds, solver.ranges
+
+
+def solve_in_parts(case: Case, parts: list[Case], timings: Timings,
+                   options: SolverOptions | None = None, formulation: str = "replicated",
+                   jobs: int | None = None,
+                   progress: Callable[[SolveProgress], None] | None = None,
+                   warn: Callable[[str], None] | None = None) -> SolvedCase:
+    """Solve `parts` (the independent parts of `case`) on `jobs` worker processes (in
+    this process if 1) and merge them into the whole case's solution. The phase times
+    are those of the whole run: build, hand-over and solve happen inside the parts and
+    are reported together as ``solve``; each part's own phases are summed under
+    ``parts_<phase>`` (work, not wall time). `warn` hears the scaling warnings of the
+    whole LP, from the parts' ranges combined."""
+    options = options or SolverOptions()
+    jobs = max(1, min(jobs or default_jobs(), len(parts)))
+    with timings.phase("solve"):
+        results = _run_parts(parts, options, formulation, jobs, progress)
+    for _, _, seconds, _ in results:
+        for phase, value in seconds.items():
+            key = f"parts_{phase}"
+            timings.seconds[key] = timings.seconds.get(key, 0.0) + value
+    for warning in scaling_warnings(combined_ranges([r for *_, r in results])) if warn else ():
+        warn(warning)
+    outcome = combined_outcome([outcome for _, outcome, _, _ in results])
+    data = build_model_data(case)
+    plan = tables = None
+    if outcome.has_solution:
+        with timings.phase("extract"):
+            plan = merge_plans([plan for plan, *_ in results])
+            tables = extract_results(plan, data)
+    return SolvedCase(case, data, None, outcome, plan, tables)
+
+
+def _run_parts(parts: list[Case], options: SolverOptions, formulation: str, jobs: int,
+               progress: Callable[[SolveProgress], None] | None) -> list[PartResult]:
+    if jobs == 1:
+        return [solve_part(part, options, formulation) for part in parts]
+    started = time.perf_counter()
+    # fork: the workers start at once with the modules already imported; nothing in
+    # this process holds a HiGHS instance or a thread of its own yet.
+    pool = multiprocessing.get_context("fork").Pool(processes=jobs)
+    try:
+        pending = [pool.apply_async(solve_part, (part, options, formulation))
+                   for part in parts]
+        next_report = PROGRESS_INTERVAL_S
+        while not all(result.ready() for result in pending):
+            time.sleep(0.1)
+            elapsed = time.perf_counter() - started
+            if progress and elapsed >= next_report:
+                done = sum(result.ready() for result in pending)
+                progress(SolveProgress(elapsed_s=elapsed, parts=len(parts), parts_done=done))
+                next_report += PROGRESS_INTERVAL_S
+        results = [result.get() for result in pending]
+        pool.close()
+        pool.join()
+        return results
+    finally:
+        pool.terminate()  # on Ctrl-C, SIGTERM or a worker's error: no orphan workers
