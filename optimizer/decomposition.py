@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 
@@ -83,6 +84,13 @@ def solve_in_parts(case: Case, parts: list[Case], timings: Timings,
     return SolvedCase(case, data, None, outcome, plan, tables)
 
 
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to this process, which stops them, and die quietly when it
+    does (SIGTERM's default action, not the command line's handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run_parts(parts: list[Case], options: SolverOptions, formulation: str, jobs: int,
                progress: Callable[[SolveProgress], None] | None) -> list[PartResult]:
     if jobs == 1:
@@ -90,7 +98,7 @@ def _run_parts(parts: list[Case], options: SolverOptions, formulation: str, jobs
     started = time.perf_counter()
     # fork: the workers start at once with the modules already imported; nothing in
     # this process holds a HiGHS instance or a thread of its own yet.
-    pool = multiprocessing.get_context("fork").Pool(processes=jobs)
+    pool = multiprocessing.get_context("fork").Pool(processes=jobs, initializer=_worker_signals)
     try:
         pending = [pool.apply_async(solve_part, (part, options, formulation))
                    for part in parts]

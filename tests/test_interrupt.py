@@ -25,13 +25,16 @@ def medium_case(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.parametrize("mode", ["in parts", "as one LP"])
 @pytest.mark.parametrize(("sent", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_solve_killed_midway_leaves_no_partial_file(tmp_path, medium_case, sent, code):
+def test_a_solve_killed_midway_leaves_no_partial_file(tmp_path, medium_case, sent, code,
+                                                      mode):
     out = tmp_path / "out"
     out.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "optimizer", "solve", str(medium_case), "-o",
-         str(out / "report.xlsx"), "--json", str(out / "summary.json")],
+         str(out / "report.xlsx"), "--json", str(out / "summary.json"),
+         *(["--no-decompose"] if mode == "as one LP" else [])],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
     for line in process.stderr:  # wait for a progress line printed while HiGHS runs
@@ -39,6 +42,7 @@ def test_a_solve_killed_midway_leaves_no_partial_file(tmp_path, medium_case, sen
         if line.split()[:1] == ["solve"] and "running" in line:
             break
     assert process.poll() is None, "the solve ended before it could be interrupted"
+    assert ("independent parts" in seen[-1]) == (mode == "in parts")
     process.send_signal(sent)
     started = time.perf_counter()
     try:
