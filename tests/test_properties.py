@@ -462,7 +462,7 @@ def test_adding_a_sharing_link_never_raises_the_cost(workdir, seed):
     plan. The link is new for its (from, to, good): no row of the pair names the good
     and there is no `*` row for the pair (which a named row would override). Where no
     such link is left, the comparison runs the other way round: the case without one of
-    its named rows must not be cheaper."""
+    its named rows (or, failing one, a `*` row) must not be cheaper."""
     sheets = random_case(seed)
     base = base_solve(workdir, seed)
     rng = random.Random(3000 + seed)
@@ -485,8 +485,8 @@ def test_adding_a_sharing_link_never_raises_the_cost(workdir, seed):
     else:
         named = [r for r in changed["Sharing"] if r["good"] != "*"
                  and (r["from"], r["to"], "*") not in taken]
-        assert named, "generator left no link to add or remove"
-        changed["Sharing"].remove(rng.choice(named))
+        # Without a named row that stands alone, a `*` row goes (several links at once).
+        changed["Sharing"].remove(rng.choice(named or changed["Sharing"]))
         if not changed["Sharing"]:
             del changed["Sharing"]
         solved = solve_sheets(workdir, changed, f"link{seed}")
