@@ -290,6 +290,50 @@ def test_no_draw_spare_or_shipment_in_normal_times(tmp_path, formulation):
     assert scenario_cost(solved, "crisis") == pytest.approx(535.0, rel=REL)
 
 
+ONSET_CASES = [
+    # id, the scenario's Disruptions rows, onset, objective
+    ("row-hitting-nothing", [{"kind": "capacity_loss", "country": "B", "good": "h",
+                              "start": 2, "factor": 0.5}], 2, 1010.0),
+    ("start-blank", [{"kind": "export_cut", "country": "S", "factor": 0.5}], 1, 20.0),
+    ("surge-elsewhere", [{"kind": "demand_surge", "country": "B", "good": "g", "start": 2,
+                          "factor": 0}], 2, 1010.0),
+    ("earliest-of-two", [{"kind": "export_cut", "country": "S", "start": 2, "factor": 0},
+                         {"kind": "demand_surge", "country": "B", "good": "h", "start": 1,
+                          "end": 1, "factor": 2}], 1, 20.0),
+]
+
+
+@pytest.mark.parametrize("rows, onset, objective", [c[1:] for c in ONSET_CASES],
+                         ids=[c[0] for c in ONSET_CASES])
+def test_the_onset_is_the_first_start_of_any_row(tmp_path, formulation, rows, onset,
+                                                 objective):
+    """H = 2, k = 1. A needs 10 of g per period (penalty 100) and has no supply but its
+    stock (1 a year per unit, purchase 0: no capital charge, refill 0). The scenario's
+    onset is the smallest start of its Disruptions rows, whatever they hit (here rows
+    on a good nobody makes, on B's demand of g, which B does not have, or on no import
+    route) and whatever their factor; a blank start is 1.
+
+      onset 2: period 1 short 10 (1000), period 2 drawn from x = 10: 1010.
+      onset 1: x = 20 drawn over both periods: 20.
+    """
+    sheets = {
+        "Settings": {"periods": 2, "periods_per_year": 2},
+        "Countries": [{"country": "A"}, {"country": "B"},
+                      {"country": "S", "role": "supplier"}],
+        "Goods": [{"good": "g", "shortage_penalty": 100},
+                  {"good": "h", "shortage_penalty": 1}],
+        "Demand": [{"country": "A", "good": "g", "demand": 10}],
+        "Stockpiles": [{"country": "A", "good": "g", "holding_cost": 1}],
+        "Scenarios": [{"scenario": "o", "probability": 1}],
+        "Disruptions": [{"scenario": "o", **row} for row in rows],
+    }
+    solved = solve(tmp_path, formulation, sheets)
+    assert solved.data.onset == {"o": onset}
+    assert solved.results.objective == pytest.approx(objective, rel=REL)
+    drawn = [0.0, 10.0] if onset == 2 else [10.0, 10.0]
+    assert plan_column(solved, "o", "drawn") == approx_list(drawn)
+
+
 # --- ramp-up counted from the onset ----------------------------------------------------------
 
 
