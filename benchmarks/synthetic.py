@@ -71,6 +71,7 @@ class SizeSpec:
     exporter_share: float = 0.25  # chance that a producer makes more than it uses
     stock_share: float = 0.85  # chance that a demanded good may be stockpiled
     recipes: int = 0  # pairs of goods joined by a recipe (at most goods // 2)
+    budget_share: float = 0.0  # chance that an ally has a budget (it couples its goods)
 
 
 # link_pairs tuned at seed 0 (LP columns as the yardstick builds them): S 11,468,
@@ -110,7 +111,7 @@ def make_case(size: str | SizeSpec, seed: int = 0) -> dict[str, list[Row] | dict
     sheets: dict[str, list[Row] | dict] = {
         "Settings": settings,
         "Countries": _countries(rng, allies, suppliers, demand, stockpiles, production,
-                                settings["capital_rate"]),
+                                settings["capital_rate"], spec.budget_share),
         "Goods": [{"good": g, "unit": "t", "shortage_penalty": round(price[g] * 30)}
                   for g in goods],
         "Demand": demand,
@@ -277,15 +278,15 @@ def _stockpiles(rng, spec: SizeSpec, price, demand) -> list[Row]:
 
 
 def _countries(rng, allies, suppliers, demand, stockpiles, production,
-               capital_rate) -> list[Row]:
-    """Allies, a third of them with a budget between the yearly cost (F) of their floors
+               capital_rate, budget_share) -> list[Row]:
+    """Allies, a share of them with a budget between the yearly cost (F) of their floors
     and that of their full storage (six months of demand where it has no limit) and
     spare capacity."""
     needed = {(r["country"], r["good"]): r["demand"] for r in demand}
     rows = []
     for a in allies:
         budget = None
-        if rng.random() < 0.33:
+        if rng.random() < budget_share:
             floors, full = 0.0, 0.0
             for s in (s for s in stockpiles if s["country"] == a):
                 per_unit = ((capital_rate + (s["loss_rate"] or 0.0)) * s["purchase_cost"]

@@ -79,10 +79,7 @@ def test_a_budget_or_a_recipe_joining_goods_keeps_them_together(tmp_path, coupli
 
 
 def synthetic(tmp_path, seed: int, budgets: bool):
-    sheets = make_case(SMALL, seed)
-    if not budgets:
-        for row in sheets["Countries"]:
-            row.pop("budget", None)
+    sheets = make_case(dataclasses.replace(SMALL, budget_share=0.5 if budgets else 0.0), seed)
     path = write_case_workbook(sheets, tmp_path / f"case{seed}.xlsx")
     return load_case(path, Timings())[0]
 
