@@ -225,9 +225,12 @@ def _lp_size(run: dict) -> str:
 
 
 def _other(run: dict) -> float | None:
+    """Wall time outside the timed phases. A solve by independent parts reports its
+    parts' own phases as ``parts_*``: work done inside ``solve``, not added to it."""
     if run["wall_s"] is None or not run["timings_s"]:
         return None
-    return run["wall_s"] - sum(v for v in run["timings_s"].values() if v is not None)
+    return run["wall_s"] - sum(v for name, v in run["timings_s"].items()
+                               if v is not None and not name.startswith("parts_"))
 
 
 def _fmt(value, spec: str, missing: str = "—", suffix: str = "") -> str:
