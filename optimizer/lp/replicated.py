@@ -55,7 +55,8 @@ class _Patch:
     row_index: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
-    entry_part: list[str]
+    entry_in_bb: np.ndarray
+    """Per patched entry: in the block's own columns (True) or in stage one's."""
     entry_index: np.ndarray
     entry_value: np.ndarray
 
@@ -111,7 +112,6 @@ class ReplicatedLP:
         self.data = data
         self.model = build_scenario_model(data, None)
         self.template = getattr(self.model, SCENARIO_BLOCK)
-        self._patches: dict[str, tuple] = {}
 
     # --- compiling the template --------------------------------------------------------
 
@@ -209,14 +209,12 @@ class ReplicatedLP:
         self.stage_position = {id(v): i for i, v in enumerate(self.stage_vars)}
         self.cols_of = defaultdict(list)
         self.rows_of = defaultdict(list)
-        self.template_values = {}  # id → the template's value of every block parameter used
         for col, var in enumerate(self.block_vars):
             for bound in (var.lower, var.upper):
                 if bound is not None and type(bound) not in NATIVE:
                     for param in identify_mutable_parameters(bound):
                         if param.parent_block() is template:
                             self.cols_of[id(param)].append(col)
-                            self.template_values[id(param)] = param.value
         for row, (con, _) in enumerate(self.block_rows):
             for param in identify_mutable_parameters(con.expr):
                 if param.parent_block() is not template:
@@ -224,7 +222,6 @@ class ReplicatedLP:
                                         f"stage-one parameter {param.name}: a what-if "
                                         "update would miss it")
                 self.rows_of[id(param)].append(row)
-                self.template_values[id(param)] = param.value
         self.entries_of_row = {}
         dependent = list(set().union(*self.rows_of.values()))
         for name in ("bs", "bb"):
@@ -234,19 +231,26 @@ class ReplicatedLP:
         self._index_formulas(dependent)
 
     def _index_formulas(self, dependent_rows: list[int]) -> None:
-        """Each dependent number as constant × product of parameters where it is one (a
-        `_Monomial`), so that a scenario's values are computed without Pyomo; anything
-        else is re-evaluated by Pyomo (`_evaluate_with_pyomo`)."""
-        self.col_formulas = {}
-        for col in sorted(set().union(*self.cols_of.values())):
+        """Every number that depends on a scenario parameter (column bounds, row
+        coefficients and bounds) as constant × product of parameters (`_Monomial`), put
+        into arrays so that a scenario's numbers are computed at once with numpy
+        (`_evaluate_patch`). If one is not such a product, every patch is re-evaluated by
+        Pyomo instead (`_evaluate_with_pyomo`)."""
+        self.dependent_cols = np.array(sorted(set().union(*self.cols_of.values())),
+                                       dtype=np.int64)
+        lower, upper = [], []
+        for col in self.dependent_cols.tolist():
             var = self.block_vars[col]
-            self.col_formulas[col] = (_Monomial.of(var.lower), _Monomial.of(var.upper))
-        self.row_formulas = {}
-        for row in dependent_rows:
+            lower.append(_Monomial.of(var.lower))
+            upper.append(_Monomial.of(var.upper))
+        entry_parts, entry_index, coefficients = [], [], []
+        self.dependent_rows = np.array(sorted(dependent_rows), dtype=np.int64)
+        row_lower, row_upper, row_constant = [], [], []
+        for row in self.dependent_rows.tolist():
             con, kind = self.block_rows[row]
             repn = generate_standard_repn(con.body, compute_values=False)
             entries = self.entries_of_row[row]
-            coefficients = dict.fromkeys(entries, _Monomial(0.0))  # may now be 0
+            of_row = dict.fromkeys(entries, _Monomial(0.0))  # a coefficient may now be 0
             for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
                 key = (("bb", self.position[id(var)]) if id(var) in self.position
                        else ("bs", self.stage_position[id(var)]))
@@ -255,84 +259,107 @@ class ReplicatedLP:
                         f"the row {con.name} has a coefficient of {var.name} in a scenario "
                         "that the template block does not have: its rule must not depend "
                         "on the scenario for which variables appear")
-                coefficients[key] = _Monomial.of(coef)
-            self.row_formulas[row] = (coefficients, _Monomial.of(repn.constant),
-                                      None if kind == 1 else _Monomial.of(con.lower),
-                                      None if kind == -1 else _Monomial.of(con.upper))
+                of_row[key] = _Monomial.of(coef)
+            for key, formula in of_row.items():
+                entry_parts.append(key[0] == "bb")
+                entry_index.append(entries[key])
+                coefficients.append(formula)
+            row_constant.append(_Monomial.of(repn.constant))
+            row_lower.append(None if kind == 1 else _Monomial.of(con.lower))
+            row_upper.append(None if kind == -1 else _Monomial.of(con.upper))
+        formulas = [*lower, *upper, *coefficients, *row_constant, *row_lower, *row_upper]
+        self.vectorised = not any(f is _NOT_MONOMIAL for f in formulas)
+        if not self.vectorised:
+            return
+        self.param_number = {}
+        for formula in formulas:
+            for param in formula.objects if formula is not None else ():
+                self.param_number.setdefault(id(param), len(self.param_number))
+        self.template_values = np.ones(len(self.param_number) + 1)  # the last slot: 1
+        for formula in formulas:
+            for param in formula.objects if formula is not None else ():
+                self.template_values[self.param_number[id(param)]] = param.value
+        self.number_of_entry = {}
+        for component in self.template.component_objects(pyo.Param, descend_into=False):
+            numbers = {index: self.param_number[id(param)]
+                       for index, param in component.items()
+                       if id(param) in self.param_number}
+            if numbers:
+                self.number_of_entry[component.local_name] = numbers
+        arrays = _MonomialArrays(self.param_number)
+        self.col_lower_of = arrays.of(lower, -np.inf)
+        self.col_upper_of = arrays.of(upper, np.inf)
+        self.entry_in_bb = np.array(entry_parts, dtype=bool)
+        self.entry_index = np.array(entry_index, dtype=np.int64)
+        self.coefficient_of = arrays.of(coefficients, 0.0)
+        self.row_constant_of = arrays.of(row_constant, 0.0)
+        self.row_lower_of = arrays.of(row_lower, -np.inf)
+        self.row_upper_of = arrays.of(row_upper, np.inf)
+        self.template_numbers = self._numbers(self.template_values)
+
+    def _numbers(self, values: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Every dependent number at the parameter values `values`: column lower and
+        upper bounds, row coefficients, row lower and upper bounds."""
+        constant = self.row_constant_of.evaluate(values)
+        return (self.col_lower_of.evaluate(values), self.col_upper_of.evaluate(values),
+                self.coefficient_of.evaluate(values),
+                self.row_lower_of.evaluate(values) - constant,
+                self.row_upper_of.evaluate(values) - constant)
 
     # --- scenarios ---------------------------------------------------------------------
 
     def _patch(self, scenario: str) -> _Patch:
-        """The scenario's patch, computed again only if its parameter values changed."""
-        values = scenario_parameter_values(self.data, scenario)
-        key = tuple(sorted((name, tuple(sorted(entries.items())))
-                           for name, entries in values.items() if name != "probability"))
-        cached = self._patches.get(scenario)
-        if cached is None or cached[0] != key:
-            cached = self._patches[scenario] = (key, self._evaluate_patch(values))
-        return cached[1]
+        """The scenario's numbers that differ from the template's."""
+        return self._evaluate_patch(scenario_parameter_values(self.data, scenario))
 
     def _evaluate_patch(self, values: dict) -> _Patch:
-        """The numbers that depend on the scenario's parameter values, computed from
-        their formulas (`_index_formulas`), or by Pyomo from the template's expressions
-        with the scenario's values set (then restored) where a number has none."""
-        template = self.template
-        new: dict[int, float] = {}
-        params = []
+        """The numbers that depend on the scenario's parameter values (`values`, as
+        `models.parameters.scenario_parameter_values` gives them), computed at once from
+        their formulas (`_index_formulas`); those that differ from the template's are
+        the patch."""
+        if not self.vectorised:
+            return self._evaluate_with_pyomo(values)
+        at = self.template_values.copy()
+        for name, entries in values.items():
+            numbers = self.number_of_entry.get(name)
+            if numbers:
+                for index, value in entries.items():
+                    number = numbers.get(index)
+                    if number is not None:
+                        at[number] = value
+        lower, upper, coefficients, row_lower, row_upper = self._numbers(at)
+        old_lower, old_upper, old_coefficients, old_row_lower, old_row_upper = \
+            self.template_numbers
+        cols = (lower != old_lower) | (upper != old_upper)
+        rows = (row_lower != old_row_lower) | (row_upper != old_row_upper)
+        entries = coefficients != old_coefficients
+        return _Patch(
+            self.dependent_cols[cols], lower[cols], upper[cols],
+            self.dependent_rows[rows], row_lower[rows], row_upper[rows],
+            self.entry_in_bb[entries], self.entry_index[entries], coefficients[entries])
+
+    def _evaluate_with_pyomo(self, values: dict) -> _Patch:
+        """Set the scenario's parameter values on the template, re-evaluate what depends
+        on them, and restore the template."""
+        params, new = [], {}
         for name, entries in values.items():
             if name == "probability":
                 continue
-            component = getattr(template, name)
+            component = getattr(self.template, name)
             for index, value in entries.items():
                 param = component[index]
                 if param.value != value:
-                    new[id(param)] = value
                     params.append(param)
+                    new[id(param)] = value
         cols = sorted({c for p in params for c in self.cols_of.get(id(p), ())})
         rows = sorted({r for p in params for r in self.rows_of.get(id(p), ())})
-        template_values = self.template_values
-
-        def value_of(formula) -> float:
-            return formula.value(new, template_values) if formula is not None else None
-
-        if any(f is _NOT_MONOMIAL for c in cols for f in self.col_formulas[c]) or any(
-                f is _NOT_MONOMIAL for r in rows for f in self._row_parts(r)):
-            return self._evaluate_with_pyomo(params, new, cols, rows)
-        lower = [value_of(self.col_formulas[c][0]) for c in cols]
-        upper = [value_of(self.col_formulas[c][1]) for c in cols]
-        parts, index, value = [], [], []
-        row_lower, row_upper = [], []
-        for row in rows:
-            coefficients, constant, low, high = self.row_formulas[row]
-            entries = self.entries_of_row[row]
-            for key, formula in coefficients.items():
-                parts.append(key[0])
-                index.append(entries[key])
-                value.append(value_of(formula))
-            shift = value_of(constant)
-            row_lower.append(-np.inf if low is None else value_of(low) - shift)
-            row_upper.append(np.inf if high is None else value_of(high) - shift)
-        return _Patch(
-            np.array(cols, dtype=np.int64), _floats(lower, -np.inf), _floats(upper, np.inf),
-            np.array(rows, dtype=np.int64), np.array(row_lower, dtype=float),
-            np.array(row_upper, dtype=float), parts, np.array(index, dtype=np.int64),
-            np.array(value, dtype=float))
-
-    def _row_parts(self, row: int) -> list:
-        coefficients, constant, low, high = self.row_formulas[row]
-        return [*coefficients.values(), constant, low, high]
-
-    def _evaluate_with_pyomo(self, params: list, new: dict[int, float], cols: list[int],
-                             rows: list[int]) -> _Patch:
-        """Set the parameters' new values on the template, re-evaluate what depends on
-        them, and restore the template."""
         saved = [(param, param.value) for param in params]
         for param in params:
             param.set_value(new[id(param)])
         try:
             lower = [pyo.value(self.block_vars[c].lower) for c in cols]
             upper = [pyo.value(self.block_vars[c].upper) for c in cols]
-            parts, index, value = [], [], []
+            in_bb, index, value = [], [], []
             for row in rows:
                 con, _ = self.block_rows[row]
                 repn = generate_standard_repn(con.body, compute_values=True)
@@ -343,7 +370,7 @@ class ReplicatedLP:
                            else ("bs", self.stage_position[id(var)]))
                     values_of_row[key] = float(coef)
                 for key, coef in values_of_row.items():
-                    parts.append(key[0])
+                    in_bb.append(key[0] == "bb")
                     index.append(entries[key])
                     value.append(coef)
             row_lower, row_upper = _row_bounds([self.block_rows[row] for row in rows])
@@ -352,8 +379,9 @@ class ReplicatedLP:
                 param.set_value(old)
         return _Patch(
             np.array(cols, dtype=np.int64), _floats(lower, -np.inf), _floats(upper, np.inf),
-            np.array(rows, dtype=np.int64), row_lower, row_upper, parts,
-            np.array(index, dtype=np.int64), np.array(value, dtype=float))
+            np.array(rows, dtype=np.int64), row_lower, row_upper,
+            np.array(in_bb, dtype=bool), np.array(index, dtype=np.int64),
+            np.array(value, dtype=float))
 
     def assemble(self) -> CompiledModel:
         """The full LP: stage one plus one copy of the block per scenario, patched."""
@@ -376,9 +404,9 @@ class ReplicatedLP:
             col_upper[k + 1][patch.col_index] = patch.col_upper
             row_lower[k + 1][patch.row_index] = patch.row_lower
             row_upper[k + 1][patch.row_index] = patch.row_upper
-            for part, index, value in zip(patch.entry_part, patch.entry_index,
-                                          patch.entry_value, strict=True):
-                values[part][k, index] = value
+            in_bb = patch.entry_in_bb
+            values["bb"][k, patch.entry_index[in_bb]] = patch.entry_value[in_bb]
+            values["bs"][k, patch.entry_index[~in_bb]] = patch.entry_value[~in_bb]
 
         offsets_row = m_stage + m_block * np.arange(count)[:, None]
         offsets_col = n_stage + n_block * np.arange(count)[:, None]
@@ -507,16 +535,39 @@ class _Monomial:
             result *= param.value
         return result
 
-    def value(self, new: dict[int, float], template: dict[int, float]) -> float:
-        """Its value with the parameters' `new` values (by id), the `template`'s
-        elsewhere."""
-        result = self.constant
-        for param in self.params:
-            result *= new.get(param, template[param])
-        return result
-
 
 _NOT_MONOMIAL = object()
+
+
+class _MonomialArrays:
+    """Builds `_MonomialArray`s over one numbering of the parameters."""
+
+    def __init__(self, number: dict[int, int]):
+        self.number = number
+        self.one = len(number)  # the slot that always holds 1
+
+    def of(self, formulas: list, missing: float) -> _MonomialArray:
+        """`formulas` (monomials, or None where a bound is missing: `missing`)."""
+        width = max([len(f.params) for f in formulas if f is not None] + [1])
+        constant = np.full(len(formulas), missing)
+        params = np.full((len(formulas), width), self.one, dtype=np.int64)
+        for k, formula in enumerate(formulas):
+            if formula is not None:
+                constant[k] = formula.constant
+                params[k, :len(formula.params)] = [self.number[p] for p in formula.params]
+        return _MonomialArray(constant, params)
+
+
+class _MonomialArray:
+    """Numbers constant_k × Π_j values[params_kj], all evaluated at once."""
+
+    def __init__(self, constant: np.ndarray, params: np.ndarray):
+        self.constant = constant
+        self.params = params
+
+    def evaluate(self, values: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # a missing bound: ±inf × 1
+            return self.constant * values[self.params].prod(axis=1)
 
 
 def _split(items: list, in_block) -> tuple[np.ndarray, list, list, np.ndarray]:
