@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--no-decompose", action="store_true",
                        help="solve the case as one LP even if it falls apart into "
                             "independent parts")
+    solve.add_argument("--no-extras", action="store_true",
+                       help="skip the extra solves (value of the plan, of cooperation, "
+                            "EVPI, VSS), for large batch runs")
+    solve.add_argument("--no-detail", action="store_true",
+                       help="do not write the detail workbook (<report>.detail.xlsx: the "
+                            "full supply plan and every shipment)")
     solve.add_argument("--solver-log", action="store_true", help="show HiGHS's log on stderr")
     solve.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     solve.set_defaults(command=_solve)
@@ -179,6 +185,7 @@ def _solve(args: argparse.Namespace) -> int:
     request = RunRequest(
         case_path=args.case, report_path=args.output, summary_path=args.json,
         save_lp=args.save_lp, decompose=not args.no_decompose, jobs=args.jobs,
+        extras=not args.no_extras, detail=not args.no_detail, tool_version=__version__,
         solver=SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
                              show_log=args.solver_log))
     outcome = run_case(request, _events(args.quiet))
@@ -263,6 +270,15 @@ def _print_summary(document: dict, report: Path, json_path: Path | None) -> None
         print("  expected shortfall (units over the horizon, probability-weighted):")
         for s in short:
             print(f"    {s['country']:<16} {s['good']:<12} {s['units']:>14,.2f}")
+    figures = [
+        ("value of the plan", (document.get("value_of_plan") or {}).get(
+            "expected_cost", {}).get("difference")),
+        ("saving from sharing", (document.get("value_of_cooperation") or {}).get("saving")),
+        ("EVPI", (document.get("evpi") or {}).get("value")),
+        ("VSS", (document.get("vss") or {}).get("value"))]
+    for label, value in figures:
+        if value is not None:
+            print(f"  {label:<23} {value:>18,.2f} {currency}/year")
     print(f"  report: {report}")
     if json_path:
         print(f"  summary: {json_path}")

@@ -5,6 +5,7 @@ parses arguments and prints, and a batch runner or a notebook calls the same."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from models.components import independent_parts
 from models.data import Case
+from optimizer.analyses.extras import run_extras, run_extras_by_parts
 from optimizer.case.load import case_name, load_case
 from optimizer.case.workbook_reader import ReadLimits
 from optimizer.decomposition import solve_in_parts
@@ -25,8 +27,9 @@ from optimizer.errors import (
     SolverError,
     StockpileError,
 )
+from optimizer.report.decision import RunInfo
 from optimizer.report.summary import summary, write_summary
-from optimizer.report.workbook import write_report
+from optimizer.report.workbook import detail_path, write_report
 from optimizer.solver import INFEASIBLE, SolveProgress, SolverOptions
 from optimizer.timings import Progress, Timings
 
@@ -52,6 +55,14 @@ class RunRequest:
     """Solve independent parts separately (`optimizer.decomposition`); off: one LP."""
     jobs: int | None = None
     """Worker processes for the parts (default: one per core)."""
+    extras: bool = True
+    """The extra solves (value of the plan, of cooperation, EVPI, VSS); off for large
+    batch runs (--no-extras)."""
+    detail: bool = True
+    """Write the detail workbook next to the report (`<report>.detail.xlsx`)."""
+    tool_version: str = field(default_factory=lambda: _installed_version())
+    """Shown on the report's Run sheet: the command line gives `optimizer.__version__`
+    (the package sits above this layer); by default, the installed distribution's."""
 
     @property
     def report(self) -> Path:
@@ -110,7 +121,8 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
 
     timings = Timings(progress=events.phase_done)
     try:
-        check_writable([request.report, request.summary_path, request.save_lp])
+        check_writable([request.report, request.summary_path, request.save_lp,
+                        detail_path(request.report) if request.detail else None])
         case, problems = load_case(request.case_path, timings, request.limits)
         outcome.case = case
         for problem in problems:
@@ -137,12 +149,22 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
                 f"HiGHS found the LP {result.model_status.lower()}, which a valid case "
                 f"cannot be (every shortfall is priced): this is a bug in stockpile. The LP "
                 f"was written to {lp_path}; please report it with the case workbook.")
+        extras = None
+        if request.extras and solved.results is not None and result.is_optimal:
+            with timings.phase("extras"):
+                extras = (run_extras_by_parts(parts, request.solver, request.formulation)
+                          if len(parts) > 1 else run_extras(solver, solved))
+            for text in extras.warnings:
+                warn(text)
         if solved.results is not None:
+            run_info = _run_info(request, result, timings, outcome.warnings, extras,
+                                 len(parts))
             with timings.phase("report"):
-                outcome.written.append(write_report(request.report, case, solved.results,
-                                                    result.status))
+                outcome.written += write_report(request.report, case, solved.results,
+                                                result.status, run_info,
+                                                detail=request.detail)
         outcome.document = summary(case, result, solved.results, timings.seconds,
-                                   outcome.warnings)
+                                   outcome.warnings, extras)
         if request.summary_path:
             outcome.written.append(write_summary(request.summary_path, outcome.document))
         if solved.results is None:
@@ -159,6 +181,42 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
     except StockpileError as error:
         outcome.error, outcome.exit_code = error, error.exit_code
     return outcome
+
+
+def _run_info(request: RunRequest, result, timings: Timings, warnings: list[str], extras,
+              parts: int) -> RunInfo:
+    """What the report's Run sheet says about this run."""
+    options = request.solver
+    return RunInfo(
+        status=result.status, case_file=Path(request.case_path).name,
+        sha256=file_sha256(request.case_path), solver_version=result.version,
+        solver_status=result.model_status, solver_seconds=result.run_time_s,
+        lp_size=(result.num_columns, result.num_rows, result.num_nonzeros),
+        settings=[("formulation", request.formulation),
+                  ("time limit (s)", options.time_limit_s or "none"),
+                  ("HiGHS threads", options.threads or "HiGHS's choice"),
+                  ("independent parts solved", parts),
+                  ("worker processes", request.jobs or "one per core"),
+                  ("extra solves", "on" if request.extras else "off (--no-extras)")],
+        timings=dict(timings.seconds), warnings=list(warnings), extras=extras,
+        tool_version=request.tool_version)
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stockpile-optimizer")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_writable(paths: list[Path | None]) -> None:

@@ -24,9 +24,12 @@ EXAMPLE = ROOT / "inputs" / "rare_earths.xlsx"
 EXAMPLE_OBJECTIVE = 2_442_995_890.175  # model v2, the magnet chain case (commit 25f148a)
 EXAMPLE_STAGE_ONE = 59_394_600.0
 
-REPORT_SHEETS = ["Summary", "Stockpiles", "Spare capacity", "Purchases by ally", "Shortfalls",
-                 "Fill rates", "Shipments", "Processing", "Scenario costs", "Shadow prices",
-                 "Supply plan"]
+REPORT_SHEETS = ["Summary", "Charts", "Stockpiles", "Spare capacity", "Sharing",
+                 "Purchases by ally", "Shortfalls", "Fill rates", "Scenario costs",
+                 "Processing", "Shadow prices", "Value of the plan", "Cooperation",
+                 "Uncertainty", "Run", "Chart data"] + [f"Input {sheet.name}" for sheet in SHEETS]
+DETAIL_SHEETS = ["About", "Supply plan", "Shipments"]
+HEADER_ROW = 4  # title, sentence, link to the Summary, then the table's header
 SUMMARY_KEYS = {"status", "objective", "stage_one_cost", "expected_scenario_cost",
                 "stockpile", "spare_capacity", "expected_shortfall", "timings_s", "solver"}
 
@@ -81,11 +84,13 @@ def test_report_has_every_sheet_with_headers(example_run):
     _, report, _ = example_run
     workbook = openpyxl.load_workbook(report, read_only=True)
     assert workbook.sheetnames == REPORT_SHEETS
-    stock = list(workbook["Stockpiles"].iter_rows(values_only=True))
+    stock = list(workbook["Stockpiles"].iter_rows(min_row=HEADER_ROW, values_only=True))
     assert stock[0][:3] == ("country", "good", "unit")
     assert "cover (days)" in stock[0]
     assert len(stock) == 1 + 10  # one row per Stockpiles entry of the example
-    plan_header = next(workbook["Supply plan"].iter_rows(values_only=True))
+    detail = openpyxl.load_workbook(report.with_suffix(".detail.xlsx"), read_only=True)
+    assert detail.sheetnames == DETAIL_SHEETS
+    plan_header = next(detail["Supply plan"].iter_rows(values_only=True))
     assert plan_header[:4] == ("scenario", "country", "good", "period")
     assert plan_header[4:] == ("demand (units)", "produced (units)", "imported (units)",
                                "drawn from stock (units)", "received (units)",
@@ -145,6 +150,8 @@ def test_filled_template_round_trips_to_a_valid_case(tmp_path):
 
 
 def test_text_from_inputs_never_becomes_a_formula(tmp_path):
+    """Formula-like ids and texts come back as the exact input text, in string cells
+    with the quote-prefix style, in both workbooks; no cell holds a formula."""
     case = base_case()
     case["Scenarios"][1]["description"] = "=HYPERLINK(\"http://x\",\"click\")"
     case["Countries"][0]["country"] = "+A"
@@ -159,12 +166,17 @@ def test_text_from_inputs_never_becomes_a_formula(tmp_path):
     path = write_case(tmp_path / "inj.xlsx", case)
     report = tmp_path / "r.xlsx"
     assert cli.main(["solve", str(path), "-o", str(report), "-q"]) == 0
-    workbook = openpyxl.load_workbook(report)
-    texts = [cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row
-             if isinstance(cell.value, str)]
-    assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
-    assert "'=HYPERLINK(\"http://x\",\"click\")" in texts
-    assert "'+A" in texts
+    for book in (report, report.with_suffix(".detail.xlsx")):
+        workbook = openpyxl.load_workbook(book)
+        cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row
+                 if isinstance(cell.value, str)]
+        assert all(cell.data_type == "s" for cell in cells)
+        risky = [cell for cell in cells if cell.value.startswith(("=", "+", "-", "@"))]
+        assert risky and all(cell.quotePrefix for cell in risky)
+        texts = {cell.value for cell in cells}
+        assert "+A" in texts and "'+A" not in texts
+        if book == report:
+            assert "=HYPERLINK(\"http://x\",\"click\")" in texts and "@t" in texts
 
 
 def test_failed_report_write_leaves_no_file(tmp_path, monkeypatch):

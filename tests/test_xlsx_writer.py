@@ -16,12 +16,13 @@ import pytest
 from casebuilder import base_case, write_case
 
 from optimizer.pipeline import Timings, load_case, solve_case
-from optimizer.report.workbook import labelled, write_report
+from optimizer.report.workbook import labelled, write_detail
 from optimizer.report.xlsx_writer import (
     AMOUNT,
     GENERAL,
     MAX_ROWS,
     PERCENT,
+    WHOLE,
     Rows,
     Table,
     sheet_names,
@@ -130,7 +131,7 @@ def test_infinities_are_written_as_text(tmp_path):
                           "y": pd.Series([math.inf, -math.inf, None], dtype=object)})
     write_workbook(path, [Table("Inf", frame)])
     assert read_rows(path, "Inf", read_only=False)[1:] == [
-        ("inf", "inf"), ("'-inf", "'-inf"), (1.0, None)]
+        ("inf", "inf"), ("-inf", "-inf"), (1.0, None)]
 
 
 TRICKY = ["a & b < c > d \"q\" 'a'", "bell\x01ring", "emoji 🙂 ok", "  leading",
@@ -187,11 +188,18 @@ def test_formula_like_text_stays_text(tmp_path, read_only):
              if cell.value is not None]
     texts = [cell.value for cell in cells if isinstance(cell.value, str)]
     assert all(cell.data_type in ("s", "n") for cell in cells)
-    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
-    assert "'=SUM(A1:A2)" in texts and "'=HYPERLINK(\"http://x\",\"click\")" in texts
+    # the exact input text, quote-prefixed (as Excel does for a typed '=1+1)
+    assert "=SUM(A1:A2)" in texts and "=HYPERLINK(\"http://x\",\"click\")" in texts
     # a control character removed must not uncover a formula
-    assert "'=1+1" in texts and "'-1" in texts
-    assert {"'=header", "'=title", "'=label", "'+value"} <= set(texts)
+    assert "=1+1" in texts and "-1" in texts
+    assert {"=header", "=title", "=label", "+value"} <= set(texts)
+    if not read_only:
+        formula_like = [c for c in cells if isinstance(c.value, str)
+                        and c.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert len(formula_like) >= 13
+        assert all(c.quotePrefix for c in formula_like)
+        assert not any(c.quotePrefix for c in cells if isinstance(c.value, str)
+                       and c.value == "n")
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             assert not re.search(rb"<f[ >/]", archive.read(name)), name
@@ -246,7 +254,7 @@ def test_report_columns_take_label_unit_and_format_from_the_metadata():
                                          "yearly cost (EUR/year)", "fill rate",
                                          "period"]
     assert table.formats == {"country": GENERAL, "level (units)": AMOUNT,
-                             "yearly cost (EUR/year)": AMOUNT, "fill rate": PERCENT,
+                             "yearly cost (EUR/year)": WHOLE, "fill rate": PERCENT,
                              "period": GENERAL}
     with pytest.raises(KeyError):
         labelled("X", pd.DataFrame({"no_such_column": [1.0]}), "EUR")
@@ -317,15 +325,15 @@ def test_report_says_when_a_table_continues(tmp_path):
     sheets["Settings"]["periods"] = 12  # a supply plan of 2 × 2 × 12 = 48 rows
     case = load_case(write_case(tmp_path / "case.xlsx", sheets), Timings())[0]
     solved = solve_case(case, Timings())
-    report = tmp_path / "r.xlsx"
-    write_report(report, case, solved.results, "optimal", max_rows=21)
+    report = tmp_path / "r.detail.xlsx"
+    write_detail(report, case, solved.results, "r.xlsx", max_rows=21)
     workbook = openpyxl.load_workbook(report, read_only=True)
-    assert workbook.sheetnames[:2] == ["Summary", "Stockpiles"]
+    assert workbook.sheetnames[:2] == ["About", "Supply plan"]
     plan_sheets = [n for n in workbook.sheetnames if n.startswith("Supply plan")]
     assert plan_sheets == ["Supply plan", "Supply plan (2)", "Supply plan (3)"]
     rows = [row for n in plan_sheets for row in list(workbook[n].iter_rows(values_only=True))[1:]]
     assert rows == list(solved.results.supply_plan.itertuples(index=False, name=None))
-    notes = [row[1] for row in workbook["Summary"].iter_rows(values_only=True)
+    notes = [row[1] for row in workbook["About"].iter_rows(values_only=True)
              if row[0] == "Note"]
     assert any(note.startswith("'Supply plan' has") and "'Supply plan (2)'" in note
                for note in notes)

@@ -8,6 +8,13 @@ from pathlib import Path
 
 from models.data import Case
 from optimizer.files import write_atomically
+from optimizer.results.extras import (
+    Extras,
+    cooperation_json,
+    evpi_json,
+    plan_value_json,
+    vss_json,
+)
 from optimizer.results.tables import Results
 from optimizer.solver import SolverOutcome
 
@@ -15,10 +22,12 @@ SOLVER_NAME = "HiGHS"
 
 
 def summary(case: Case, outcome: SolverOutcome, results: Results | None,
-            timings: dict[str, float], warnings: list[str] | None = None) -> dict:
+            timings: dict[str, float], warnings: list[str] | None = None,
+            extras: Extras | None = None) -> dict:
     """status, objective, stage_one_cost, expected_scenario_cost, stockpile,
-    spare_capacity, expected_shortfall, timings_s, solver; and warnings (the texts
-    printed on stderr)."""
+    spare_capacity, expected_shortfall, timings_s, solver; warnings (the texts printed
+    on stderr); and the extra figures value_of_plan, value_of_cooperation, evpi and vss
+    (each null when not computed: --no-extras, or a re-solve not optimal)."""
     document = {
         "case": case.name,
         "status": outcome.status,
@@ -51,6 +60,11 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
         document["expected_shortfall"] = [
             {"country": r.country, "good": r.good, "units": r.units}
             for r in results.expected_shortfall.itertuples(index=False)]
+    document["value_of_plan"] = plan_value_json(extras.plan if extras else None, case)
+    document["value_of_cooperation"] = cooperation_json(
+        extras.cooperation if extras else None, case)
+    document["evpi"] = evpi_json(extras.evpi if extras else None, case)
+    document["vss"] = vss_json(extras.vss if extras else None, case)
     return document
 
 

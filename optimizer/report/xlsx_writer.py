@@ -12,10 +12,12 @@ and streams it into the zip a block of rows at a time: the same report takes 0.4
 What is guaranteed:
 
 - **No formulas.** No `<f>` element is ever written. Text goes into inline-string cells
-  (``t="inlineStr"``), which every reader takes as text, whatever it says. Every text
-  cell also passes through `optimizer.report.cells.safe_text` (an apostrophe before
-  ``= + - @``, tab, CR) *after* the characters illegal in XML are removed, so that text
-  stays inert if a user exports the sheet to CSV. Excel's ``_xHHHH_`` escapes are
+  (``t="inlineStr"``), which every reader takes as text, whatever it says, and keeps its
+  value exactly. Text that a spreadsheet would take as a formula (``= + - @``, tab, CR:
+  `optimizer.report.cells.looks_like_formula`, checked *after* the characters illegal
+  in XML are removed) also gets the cell's quote-prefix style (``quotePrefix="1"``,
+  what Excel does when a user types ``'=1+1``), so that it stays text when the cell is
+  edited. Excel's ``_xHHHH_`` escapes are
   themselves escaped (``_x005F_xHHHH_``, as Excel does), so a text such as
   ``_x003D_SUM(A1)`` cannot turn into ``=SUM(A1)`` in Excel or LibreOffice. (openpyxl
   does not decode these escapes in inline strings, so it reads such a text back with
@@ -29,8 +31,8 @@ What is guaranteed:
   keeps 15 significant digits, openpyxl and pandas read larger ints back exactly);
   finite float → number written with `repr`, so it reads back bit for bit; None, NaN,
   ``pd.NA`` and ``NaT`` → no cell at all (empty); ±inf → text, so that it shows
-  rather than vanishing: ``inf`` and ``'-inf`` (the apostrophe is `safe_text`'s, as for
-  any text starting with ``-``; no text cell of the workbook starts with ``= + - @``);
+  rather than vanishing: ``inf`` and ``-inf`` (quote-prefixed, as any text starting
+  with ``-``);
   an empty string → no cell (Excel has no empty-text constant either).
   numpy scalars and pandas nullable dtypes are handled;
   anything else is written as its `str` text.
@@ -48,7 +50,7 @@ What is guaranteed:
 
 Layout: a `Table` sheet has a bold header row, frozen below it, column widths from the
 header lengths (12 to 40 characters), and the number format its caller gives each column
-(``#,##0.00``, ``0.0%`` or General). A `Rows` sheet (a summary) is a
+(``#,##0.00``, ``#,##0``, ``0.0%`` or General). A `Rows` sheet (a summary) is a
 plain list of rows under an optional title. The DataFrame index is not written.
 """
 
@@ -66,7 +68,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from optimizer.report.cells import safe_text
+from optimizer.report.cells import looks_like_formula
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -78,11 +80,13 @@ BLOCK_ROWS = 16_384
 
 GENERAL = "General"
 AMOUNT = "#,##0.00"
+WHOLE = "#,##0"
 PERCENT = "0.0%"
 
-# Indices into styles.xml's cellXfs.
-_PLAIN, _HEADER, _TITLE, _AMOUNT, _PERCENT = range(5)
-_FORMAT_STYLES = {GENERAL: _PLAIN, AMOUNT: _AMOUNT, PERCENT: _PERCENT}
+# Indices into styles.xml's cellXfs; text styles have a quote-prefixed twin.
+_PLAIN, _HEADER, _TITLE, _AMOUNT, _PERCENT, _WHOLE = range(6)
+_QUOTED = {_PLAIN: 6, _HEADER: 7, _TITLE: 8}
+_FORMAT_STYLES = {GENERAL: _PLAIN, AMOUNT: _AMOUNT, PERCENT: _PERCENT, WHOLE: _WHOLE}
 
 _FORBIDDEN_IN_NAME = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -94,8 +98,8 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 @dataclass(frozen=True)
 class Table:
     """A tidy table on a sheet of its own: header row, then one row per record.
-    `formats` gives the number format of named columns (`GENERAL`, `AMOUNT` or
-    `PERCENT`); any other column is General."""
+    `formats` gives the number format of named columns (`GENERAL`, `AMOUNT`, `WHOLE`
+    or `PERCENT`); any other column is General."""
 
     name: str
     frame: pd.DataFrame
@@ -335,11 +339,14 @@ def _number_body(text: str, style: int) -> str:
 
 
 def _text_body(value: str, style: int = _PLAIN) -> str:
-    """An inline-string body: illegal characters removed, then made safe (`safe_text`),
-    then Excel's and XML's escapes. Empty text is no cell, as in Excel."""
-    text = safe_text(_ILLEGAL_XML.sub("", value))
+    """An inline-string body: illegal characters removed, quote-prefixed if it looks
+    like a formula, then Excel's and XML's escapes. Empty text is no cell, as in
+    Excel."""
+    text = _ILLEGAL_XML.sub("", value)
     if not text:
         return ""
+    if looks_like_formula(text):
+        style = _QUOTED[style]
     escaped = _EXCEL_ESCAPE.sub("_x005F_", text).translate(_XML_ESCAPES)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     styled = f' s="{style}"' if style else ""
@@ -512,7 +519,8 @@ def _workbook_rels(sheets: int) -> str:
 
 
 # cellXfs: 0 plain, 1 header (bold, wrapped), 2 title (bold 14 pt), 3 #,##0.00 (built-in
-# format 4), 4 0.0% (custom format 164).
+# format 4), 4 0.0% (custom format 164), 5 #,##0 (built-in format 3); 6-8 plain, header
+# and title with the quote prefix (text that would otherwise read as a formula).
 # (No theme part is written, so fonts name their face rather than the theme's.)
 _FONT = '<sz val="{size}"/><name val="Calibri"/><family val="2"/>'
 _STYLES = (
@@ -528,7 +536,7 @@ _STYLES = (
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
     "</cellStyleXfs>"
-    '<cellXfs count="5">'
+    '<cellXfs count="9">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
     'applyAlignment="1"><alignment wrapText="1"/></xf>'
@@ -536,6 +544,12 @@ _STYLES = (
     '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
     'applyNumberFormat="1"/>'
+    '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
+    'applyAlignment="1" quotePrefix="1"><alignment wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" '
+    'quotePrefix="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '

@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 AMOUNT = "#,##0.00"
+WHOLE = "#,##0"
 PERCENT = "0.0%"
+SECONDS = "#,##0.000"
 GENERAL = "General"
 
 FORMAT_OF_UNIT = {
-    "units": AMOUNT, "units/period": AMOUNT, "currency": AMOUNT, "currency/year": AMOUNT,
-    "currency/year per unit": AMOUNT, "currency/unit": AMOUNT, "days": AMOUNT,
-    "fraction": PERCENT, "periods": GENERAL, "": GENERAL,
+    "units": AMOUNT, "units/period": AMOUNT, "currency": WHOLE, "currency/year": WHOLE,
+    "currency/year per unit": AMOUNT, "currency/unit": AMOUNT, "days": WHOLE,
+    "fraction": PERCENT, "periods": GENERAL, "seconds": SECONDS, "": GENERAL,
 }
+"""Totals of money and days are shown whole (a billion needs no cents); quantities,
+unit prices and marginal values keep two decimals."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,37 @@ COLUMNS: dict[str, ColumnInfo] = {
     "stock_yearly_cost": ColumnInfo("stock", "currency/year"),
     "spare_yearly_cost": ColumnInfo("spare capacity", "currency/year"),
     "budget": ColumnInfo("budget", "currency/year"),
+    # shadow prices in a planner's words
+    "meaning": ColumnInfo("what it means"),
+    # sharing: load per scenario and link
+    "first_period": ColumnInfo("first period used"),
+    "peak_units": ColumnInfo("peak", "units/period"),
+    # value of the plan, of cooperation, of planning for uncertainty
+    "measure": ColumnInfo("measure"),
+    "with_plan": ColumnInfo("with the plan", "units"),
+    "without_plan": ColumnInfo("without new insurance", "units"),
+    "difference": ColumnInfo("difference", "units"),
+    "with_plan_scenario": ColumnInfo("worst scenario with the plan"),
+    "without_plan_scenario": ColumnInfo("worst scenario without new insurance"),
+    "cost_with_plan": ColumnInfo("with the plan", "currency/year"),
+    "cost_without_plan": ColumnInfo("without new insurance", "currency/year"),
+    "cost_difference": ColumnInfo("difference", "currency/year"),
+    "together": ColumnInfo("together", "units"),
+    "alone": ColumnInfo("alone", "units"),
+    "cost_together": ColumnInfo("expected cost together", "currency/year"),
+    "cost_alone": ColumnInfo("expected cost alone", "currency/year"),
+    "saving": ColumnInfo("saving from sharing", "currency/year"),
+    "wait_and_see": ColumnInfo("wait-and-see cost", "currency/year"),
+    "here_and_now_level": ColumnInfo("level, here-and-now plan", "units"),
+    "expected_value_level": ColumnInfo("level, average-scenario plan", "units"),
+    "figure": ColumnInfo("figure"),
+    "kind": ColumnInfo("kind"),
+    "amount": ColumnInfo("amount", "currency/year"),
+    # the run
+    "solve": ColumnInfo("solve"),
+    "status": ColumnInfo("status"),
+    "seconds": ColumnInfo("time", "seconds"),
+    "objective": ColumnInfo("objective", "currency/year"),
 }
 
 
