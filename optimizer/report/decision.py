@@ -245,7 +245,7 @@ class Sheet:
             ws.set_column(col, col, width)
         heights: dict[int, int] = {}
         for row, labels in self.headers:
-            lines = max((_lines(len(label) + 3, self.widths.get(col, 8.43))
+            lines = max((_lines(len(label) + 3, self.widths.get(col, 8.43), bold=True)
                          for col, label in labels.items()), default=1)
             heights[row] = max(heights.get(row, 1), min(lines, 4))
         for row, col, text in self.wrapped:
@@ -476,10 +476,12 @@ class DecisionWriter:
                          "Units made from recipe inputs over the horizon and the input they "
                          "used, per scenario.", results.processing)
         prices = results.shadow_prices.copy()
+        prices = prices.iloc[np.argsort(-prices["value"].abs().to_numpy(), kind="stable")]
         prices["meaning"] = shadow_price_meanings(prices, case)
         self.table_sheet("Shadow prices", "Marginal values",
                          f"What one more unit of each limit is worth, in expected cost "
-                         f"({c}/year; positive: a saving), with what it means.", prices,
+                         f"({c}/year; positive: a saving), with what it means; the limits "
+                         "that matter most first.", prices,
                          wrap=("meaning",))
 
     def _extras_sheets(self, extras: Extras | None) -> None:
@@ -958,7 +960,7 @@ def _fit_width(label: str, values: pd.Series, number_format: str, wrapped: bool)
     (plus its filter button)."""
     texts = values.map(lambda v: len(str(v)) if v is not None and v == v else 0)
     if wrapped:
-        data = min(int(texts.max()) if len(texts) else 10, 80)
+        data = min(int(texts.max()) if len(texts) else 10, 100)
     elif values.empty:
         data = 6
     elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -967,15 +969,16 @@ def _fit_width(label: str, values: pd.Series, number_format: str, wrapped: bool)
         data = len(_formatted(biggest, number_format)) + (1 if (finite < 0).any() else 0)
     else:
         data = int(texts.max())
-    data = min(max(data, 4), 80)
+    data = min(max(data, 4), 100)
     header = len(label) + 3
     width = max(data + 2, min(header, max(12, math.ceil(header / 3) + 2)))
     return float(max(width, min(header, max(len(word) for word in label.split()) + 3)))
 
 
-def _lines(characters: int, width: float) -> int:
-    """Lines that `characters` of text take in a column `width` characters wide."""
-    return max(1, math.ceil(characters / max(width * 1.25, 1.0)))
+def _lines(characters: int, width: float, bold: bool = False) -> int:
+    """Lines that `characters` of text take in a column `width` characters wide (a width
+    counts digits; text runs narrower, bold text less so)."""
+    return max(1, math.ceil(characters / max(width * (1.0 if bold else 1.25), 1.0)))
 
 
 def _formatted(value: float, number_format: str) -> str:
