@@ -378,6 +378,19 @@ class DecisionWriter:
             values = frame[col].tolist()
             number_format = number_formats[j]
             wrapped = col in wrap
+            series = frame[col]
+            if (not wrapped and isinstance(series.dtype, np.dtype)
+                    and series.dtype.kind in "fiu"):  # numbers: one format, no per-cell checks
+                fmt = self.formats.number(number_format, valign="top")
+                write_number = ws.write_number
+                for i, value in enumerate(values):
+                    if value != value:  # NaN: no cell
+                        continue
+                    if math.isinf(value):
+                        sheet.value(top + 1 + i, left + j, value, number_format, valign="top")
+                    else:
+                        write_number(top + 1 + i, left + j, value, fmt)
+                continue
             for i, value in enumerate(values):
                 if wrapped:
                     sheet.value(top + 1 + i, left + j, value, number_format, text_wrap=True,
