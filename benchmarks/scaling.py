@@ -40,7 +40,7 @@ def measure(axis: str, value: int, folder: Path, timeout_s: float) -> list[dict]
         summary.unlink(missing_ok=True)
         run = run_measured([sys.executable, "-m", "optimizer", "solve", str(case), "-o",
                             str(folder / "report.xlsx"), "--json", str(summary), "-q",
-                            *flags], folder / "run.log", timeout_s)
+                            "--no-extras", *flags], folder / "run.log", timeout_s)
         document = json.loads(summary.read_text()) if summary.exists() else {}
         rows.append({"axis": axis, "value": value, "mode": mode, "wall_s": run["wall_s"],
                      "peak_rss_mb": run["peak_rss_mb"], "exit_code": run["exit_code"],

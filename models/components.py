@@ -112,6 +112,14 @@ def _restricted(case: Case, nodes: set[Node], budgets: set[str]) -> Case:
     )
 
 
+def estimated_columns(case: Case) -> int:
+    """About how many columns the case's LP has: every flow entry in every scenario and
+    period (before the lean formulation leaves some out)."""
+    entries = (len(case.production) + len(case.imports) + len(case.stockpiles)
+               + len(case.sharing) + len(case.demand))
+    return len(case.scenarios) * case.settings.periods * entries
+
+
 def _size(case: Case) -> int:
     """A rough measure of a part's LP, to hand out the largest first."""
     return (len(case.demand) + len(case.production) + len(case.imports)

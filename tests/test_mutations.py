@@ -80,11 +80,22 @@ def valid_cases(draw) -> dict:
 
 def floor_cost(sheets: dict, ally: str) -> float:
     """Yearly cost of an ally's mandated floors, as the oracle of the budget rule:
-    Σ ((capital_rate + loss_rate) · purchase_cost + holding_cost) · min (capital_rate
-    at its default: the generated cases do not set it)."""
-    return sum(((CAPITAL_RATE + s.get("loss_rate", 0.0)) * s.get("purchase_cost", 0.0)
+    Σ ((capital_rate + loss_rate) · purchase_cost + holding_cost) · min, with the case's
+    own capital_rate (its default where the Settings sheet does not set it)."""
+    rate = _setting(sheets, "capital_rate", CAPITAL_RATE)
+    return sum(((rate + s.get("loss_rate", 0.0)) * s.get("purchase_cost", 0.0)
                 + s.get("holding_cost", 0.0)) * s.get("min", 0.0)
                for s in sheets.get("Stockpiles", []) if s["country"] == ally)
+
+
+def _setting(sheets: dict, key: str, default: float) -> float:
+    """A Settings value, whether the sheet is given as {key: value} or as key/value rows."""
+    settings = sheets.get("Settings", {})
+    if isinstance(settings, dict):
+        value = settings.get(key)
+    else:
+        value = next((r["value"] for r in settings if r.get("key") == key), None)
+    return default if value is None else value
 
 
 def _with_budgets_for_floors(sheets: dict) -> dict:
