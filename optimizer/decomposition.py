@@ -35,7 +35,10 @@ from optimizer.solver import (
 )
 from optimizer.timings import Timings
 
-PartResult = tuple[PlanValues | None, SolverOutcome, dict[str, float], Ranges]
+PartResult = tuple[PlanValues | None, SolverOutcome, dict[str, float], Ranges, object]
+AlsoStep = Callable[[CaseSolver, SolvedCase], object]
+"""Work done in the worker on a part it solved to optimality, on the part's built LP
+(the report's extra solves: they warm-start from the part's basis)."""
 
 
 def default_jobs() -> int:
@@ -44,44 +47,52 @@ def default_jobs() -> int:
         os.cpu_count() or 1)
 
 
-def solve_part(part: Case, options: SolverOptions, formulation: str) -> PartResult:
+def solve_part(part: Case, options: SolverOptions, formulation: str,
+               also: AlsoStep | None = None) -> PartResult:
     """Solve one part on the fast path; its plan, its outcome without the solution
-    arrays, its phase times and the ranges of its LP's numbers (run in a worker)."""
+    arrays, its phase times, the ranges of its LP's numbers and what `also` returns
+    (None unless the part is solved to optimality). Run in a worker."""
     timings = Timings()
     solver = CaseSolver(options, formulation)
     solved = solver.solve(part, timings, tables=False)
-    return solved.plan, without_arrays(solved.outcome), timings.seconds, solver.ranges
+    extra = also(solver, solved) if also and solved.outcome.is_optimal else None
+    return (solved.plan, without_arrays(solved.outcome), timings.seconds, solver.ranges,
+            extra)
 
 
 def solve_in_parts(case: Case, parts: list[Case], timings: Timings,
                    options: SolverOptions | None = None, formulation: str = "replicated",
                    jobs: int | None = None,
                    progress: Callable[[SolveProgress], None] | None = None,
-                   warn: Callable[[str], None] | None = None) -> SolvedCase:
+                   warn: Callable[[str], None] | None = None,
+                   also: AlsoStep | None = None) -> SolvedCase:
     """Solve `parts` (the independent parts of `case`) on `jobs` worker processes (in
     this process if 1) and merge them into the whole case's solution. The phase times
     are those of the whole run: build, hand-over and solve happen inside the parts and
     are reported together as ``solve``; each part's own phases are summed under
     ``parts_<phase>`` (work, not wall time). `warn` hears the scaling warnings of the
-    whole LP, from the parts' ranges combined."""
+    whole LP, from the parts' ranges combined. `also` runs in each worker on the part
+    it solved (its results in `SolvedCase.per_part`)."""
     options = options or SolverOptions()
     jobs = max(1, min(jobs or default_jobs(), len(parts)))
     with timings.phase("solve"):
-        results = _run_parts(parts, options, formulation, jobs, progress)
-    for _, _, seconds, _ in results:
+        results = _run_parts(parts, options, formulation, jobs, progress, also)
+    for _, _, seconds, _, _ in results:
         for phase, value in seconds.items():
             key = f"parts_{phase}"
             timings.seconds[key] = timings.seconds.get(key, 0.0) + value
-    for warning in scaling_warnings(combined_ranges([r for *_, r in results])) if warn else ():
+    ranges = combined_ranges([r for _, _, _, r, _ in results])
+    for warning in scaling_warnings(ranges) if warn else ():
         warn(warning)
-    outcome = combined_outcome([outcome for _, outcome, _, _ in results])
+    outcome = combined_outcome([outcome for _, outcome, *_ in results])
     data = build_model_data(case)
     plan = tables = None
     if outcome.has_solution:
         with timings.phase("extract"):
             plan = merge_plans([plan for plan, *_ in results])
             tables = extract_results(plan, data)
-    return SolvedCase(case, data, None, outcome, plan, tables)
+    return SolvedCase(case, data, None, outcome, plan, tables,
+                      per_part=[extra for *_, extra in results])
 
 
 def _worker_signals() -> None:
@@ -92,15 +103,16 @@ def _worker_signals() -> None:
 
 
 def _run_parts(parts: list[Case], options: SolverOptions, formulation: str, jobs: int,
-               progress: Callable[[SolveProgress], None] | None) -> list[PartResult]:
+               progress: Callable[[SolveProgress], None] | None,
+               also: AlsoStep | None) -> list[PartResult]:
     if jobs == 1:
-        return [solve_part(part, options, formulation) for part in parts]
+        return [solve_part(part, options, formulation, also) for part in parts]
     started = time.perf_counter()
     # fork: the workers start at once with the modules already imported; nothing in
     # this process holds a HiGHS instance or a thread of its own yet.
     pool = multiprocessing.get_context("fork").Pool(processes=jobs, initializer=_worker_signals)
     try:
-        pending = [pool.apply_async(solve_part, (part, options, formulation))
+        pending = [pool.apply_async(solve_part, (part, options, formulation, also))
                    for part in parts]
         next_report = PROGRESS_INTERVAL_S
         while not all(result.ready() for result in pending):

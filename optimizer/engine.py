@@ -39,10 +39,13 @@ and copied) or ``plain`` (the whole Pyomo model compiled; the reference)."""
 class SolvedCase:
     case: Case
     data: ModelData
-    lp: ReplicatedLP | PlainLP
+    lp: ReplicatedLP | PlainLP | None
+    """None for a case solved by independent parts: there is no one LP."""
     outcome: SolverOutcome
     plan: PlanValues | None
     results: Results | None
+    per_part: list | None = None
+    """For a case solved by parts: what the `also` step returned for each part."""
 
 
 class CaseSolver:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from models.components import estimated_columns, independent_parts
 from models.data import Case
-from optimizer.analyses.extras import run_extras, run_extras_by_parts
+from optimizer.analyses.extras import merge_extras, run_extras
 from optimizer.case.load import case_name, load_case
 from optimizer.case.workbook_reader import ReadLimits
 from optimizer.decomposition import solve_in_parts
@@ -139,7 +139,8 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
                  else independent_parts(case))
         if len(parts) > 1:
             solved = solve_in_parts(case, parts, timings, request.solver,
-                                    request.formulation, request.jobs, events.solving, warn)
+                                    request.formulation, request.jobs, events.solving, warn,
+                                    also=run_extras if request.extras else None)
         else:
             solver = solver or CaseSolver(request.solver, request.formulation)
             solver.warn, solver.progress = warn, events.solving
@@ -160,8 +161,8 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
         extras = None
         if request.extras and solved.results is not None and result.is_optimal:
             with timings.phase("extras"):
-                extras = (run_extras_by_parts(parts, request.solver, request.formulation)
-                          if len(parts) > 1 else run_extras(solver, solved))
+                extras = (merge_extras(solved.per_part) if len(parts) > 1
+                          else run_extras(solver, solved))
             for text in extras.warnings:
                 warn(text)
         if solved.results is not None:

@@ -11,8 +11,9 @@ from casebuilder import load, write_case
 
 from benchmarks.synthetic import SizeSpec, make_case, write_case_workbook
 from models.components import independent_parts
+from optimizer.analyses.extras import merge_extras, run_extras
 from optimizer.decomposition import solve_in_parts
-from optimizer.pipeline import Timings, load_case, solve_case
+from optimizer.pipeline import CaseSolver, Timings, load_case, solve_case
 
 SMALL = SizeSpec(allies=4, goods=5, periods=4, scenarios=5, suppliers=2, link_pairs=4,
                  recipes=1)
@@ -134,3 +135,22 @@ def test_shadow_prices_agree_where_unique(tmp_path):
         row = prices[(prices["limit"] == "storage limit") & (prices["good"] == "h")]
         assert row["value"].tolist() == pytest.approx([49.0], rel=1e-12)
     assert dataclasses.asdict(split.outcome)["status"] == "optimal"
+
+
+def test_extra_figures_by_parts_equal_those_of_one_lp(tmp_path):
+    """Each extra solve's LP is the direct sum of the parts' (stage one fixed at the
+    initial stock, links removed, one scenario alone, the average scenario), so the
+    extras run in each worker on its part and added up equal those of one LP."""
+    case = synthetic(tmp_path, 1, budgets=False)
+    parts = independent_parts(case)
+    assert len(parts) > 1
+    split = solve_in_parts(case, parts, Timings(), jobs=2, also=run_extras)
+    by_parts = merge_extras(split.per_part)
+    solver = CaseSolver()
+    whole = run_extras(solver, solver.solve(case, Timings()))
+    assert by_parts.plan.cost_without_plan == pytest.approx(whole.plan.cost_without_plan,
+                                                            rel=1e-9)
+    assert by_parts.cooperation.objective_alone == pytest.approx(
+        whole.cooperation.objective_alone, rel=1e-9)
+    assert by_parts.evpi.value == pytest.approx(whole.evpi.value, rel=1e-7, abs=1e-6)
+    assert by_parts.vss.value == pytest.approx(whole.vss.value, rel=1e-7, abs=1e-6)

@@ -401,28 +401,14 @@ def run_extras(solver: CaseSolver, solved: SolvedCase) -> Extras:
     return extras
 
 
-def run_extras_by_parts(parts: list, options, formulation: str = "replicated") -> Extras:
-    """The extra figures of a case that falls apart into independent parts: each part
-    solved again here and its extras run on it, then added up. Every figure is a sum
-    over the parts (the LP, and each modified LP, is the direct sum of the parts'), and
-    every table a concatenation or a sum by key."""
-    from optimizer.timings import Timings
-
-    found = []
-    for part in parts:
-        solver = CaseSolver(options, formulation)
-        solved = solver.solve(part, Timings(), tables=False)
-        if not solved.outcome.is_optimal:
-            extras = Extras(warnings=[f"a part of the case re-solved for the extra figures "
-                                      f"ended with status '{solved.outcome.model_status}': "
-                                      "they are not reported"])
-            return extras
-        found.append(run_extras(solver, solved))
-    return merge_extras(found)
-
-
-def merge_extras(found: list[Extras]) -> Extras:
-    """The extras of independent parts added up."""
+def merge_extras(found: list[Extras | None]) -> Extras:
+    """The extras of independent parts added up: every figure is a sum over the parts
+    (the LP, and each modified LP, is the direct sum of the parts'), every table a
+    concatenation or a sum by key. A part without extras (not solved to optimality)
+    leaves the figures out."""
+    if any(extras is None for extras in found):
+        return Extras(warnings=["a part of the case was not solved to optimality: the "
+                                "extra figures are not reported"])
     merged = Extras(warnings=[w for e in found for w in e.warnings])
     solves: dict[str, list[ExtraSolve]] = defaultdict(list)
     for extras in found:
