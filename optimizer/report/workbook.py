@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.data import Case
-from optimizer.files import write_atomically
+from optimizer.files import WriteBeside, write_atomically
 from optimizer.report.decision import RunInfo, write_decision_workbook
 from optimizer.report.xlsx_writer import MAX_ROWS, Rows, Table, sheet_names, write_workbook
 from optimizer.results.columns import column
@@ -83,15 +83,20 @@ def write_detail(path: str | Path, case: Case, results: Results, report_name: st
 def write_report(path: str | Path, case: Case, results: Results, status: str,
                  run: RunInfo | None = None, detail: bool = True) -> list[Path]:
     """Write the decision workbook to `path` and (if `detail`) the detail workbook next
-    to it, each atomically; returns the paths written."""
+    to it, each atomically, the detail workbook in a child process meanwhile (the two
+    take about as long: M 0.69 s and 0.36 s); returns the paths written."""
     path = Path(path)
     run = run or RunInfo(status=status)
     run.status = status
-    written = []
-    if detail:
-        run.detail_file = detail_path(path).name
-    written.append(write_atomically(path, lambda temporary: write_decision_workbook(
-        temporary, case, results, run)))
-    if detail:
-        written.append(write_detail(detail_path(path), case, results, path.name))
-    return written
+    if not detail:
+        return [write_atomically(path, lambda temporary: write_decision_workbook(
+            temporary, case, results, run))]
+    run.detail_file = detail_path(path).name
+    beside = WriteBeside(lambda: write_detail(detail_path(path), case, results, path.name))
+    try:
+        decision = write_atomically(path, lambda temporary: write_decision_workbook(
+            temporary, case, results, run))
+    except BaseException:
+        beside.cancel()
+        raise
+    return [decision, beside.result()]
