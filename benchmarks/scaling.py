@@ -88,6 +88,9 @@ def plot(rows: list[dict], path: Path) -> None:
             axes[1][column].loglog(x, memory, marker="o", label=mode)
         axes[0][column].set_title(f"against {axis} (others as case M)")
         axes[1][column].set_xlabel(axis)
+        for row in (0, 1):
+            axes[row][column].set_xticks(AXES[axis], [str(v) for v in AXES[axis]])
+            axes[row][column].minorticks_off()
     axes[0][0].set_ylabel("wall time (s)")
     axes[1][0].set_ylabel("peak memory of the largest process (MB)")
     axes[0][0].legend()
@@ -98,7 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two points per axis")
     parser.add_argument("--timeout", type=float, default=1200.0)
+    parser.add_argument("--plot-only", action="store_true",
+                        help="draw the table and plot again from scaling.json")
     args = parser.parse_args(argv)
+    if args.plot_only:
+        rows = json.loads((RESULTS / "scaling.json").read_text())
+        (RESULTS / "scaling.md").write_text(markdown(rows))
+        plot(rows, RESULTS / "scaling.png")
+        return 0
     if args.quick:
         for axis in AXES:
             AXES[axis] = AXES[axis][:2]
