@@ -497,6 +497,15 @@ class DecisionWriter:
                          "that matter most first.", prices,
                          wrap=("meaning",))
 
+    def _tables_below(self, sheet, rows_above: int, tables: list) -> None:
+        """Further (title, frame, table name) tables under a sheet's first table of
+        `rows_above` rows, each with its title in bold and two blank rows between."""
+        top = HEADER_ROW + max(rows_above, 1) + 3
+        for title, frame, name in tables:
+            sheet.text(top - 1, 0, title, bold=True)
+            self.table(sheet, top, 0, frame, name=name)
+            top += max(len(frame), 1) + 3
+
     def _extras_sheets(self, extras: Extras | None) -> None:
         c = self.currency
         off = "Not computed: the extra solves were turned off (--no-extras)."
@@ -506,14 +515,11 @@ class DecisionWriter:
             worst = plan.worst_shortfall()
             sheet = self.table_sheet(
                 "Value of the plan", "Value of the plan", plan.meaning(c), frame)
-            top = HEADER_ROW + max(len(frame), 1) + 3
-            sheet.text(top - 1, 0, "Shortfall in the worst scenario, per good (units over "
-                       "the horizon)", bold=True)
-            self.table(sheet, top, 0, worst, name="Value of the plan worst")
-            top += max(len(worst), 1) + 3
-            sheet.text(top - 1, 0, "Shortfall per scenario and good, with and without the "
-                       "plan (units over the horizon)", bold=True)
-            self.table(sheet, top, 0, plan.shortfall, name="Value of the plan scenarios")
+            self._tables_below(sheet, len(frame), [
+                ("Shortfall in the worst scenario, per good (units over the horizon)",
+                 worst, "Value of the plan worst"),
+                ("Shortfall per scenario and good, with and without the plan (units over "
+                 "the horizon)", plan.shortfall, "Value of the plan scenarios")])
         else:
             self._empty_sheet("Value of the plan", off if extras is None else
                               "Not computed: the re-solve did not reach optimality.")
@@ -521,10 +527,9 @@ class DecisionWriter:
         if coop is not None:
             sheet = self.table_sheet("Cooperation", "Value of cooperation", coop.meaning(c),
                                      coop.allies)
-            top = HEADER_ROW + max(len(coop.allies), 1) + 3
-            sheet.text(top - 1, 0, "Expected shortfall per ally and good, together and "
-                       "alone (units over the horizon)", bold=True)
-            self.table(sheet, top, 0, coop.shortfall, name="Cooperation shortfall")
+            self._tables_below(sheet, len(coop.allies), [
+                ("Expected shortfall per ally and good, together and alone (units over the "
+                 "horizon)", coop.shortfall, "Cooperation shortfall")])
         else:
             self._empty_sheet("Cooperation", off if extras is None else
                               "Not computed: the re-solve did not reach optimality.")
