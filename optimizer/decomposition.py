@@ -69,12 +69,15 @@ def solve_in_parts(case: Case, parts: list[Case], timings: Timings,
     """Solve `parts` (the independent parts of `case`) on `jobs` worker processes (in
     this process if 1) and merge them into the whole case's solution. The phase times
     are those of the whole run: build, hand-over and solve happen inside the parts and
-    are reported together as ``solve``; each part's own phases are summed under
-    ``parts_<phase>`` (work, not wall time). `warn` hears the scaling warnings of the
+    are reported together as ``solve`` (``build`` and ``handover`` stay in the summary,
+    at 0); each part's own phases are summed under ``parts_<phase>`` (work, not wall
+    time). `warn` hears the scaling warnings of the
     whole LP, from the parts' ranges combined. `also` runs in each worker on the part
     it solved (its results in `SolvedCase.per_part`)."""
     options = options or SolverOptions()
     jobs = max(1, min(jobs or default_jobs(), len(parts)))
+    for phase in ("build", "handover"):  # inside the parts: keep the summary's keys
+        timings.seconds.setdefault(phase, 0.0)
     with timings.phase("solve"):
         results = _run_parts(parts, options, formulation, jobs, progress, also)
     for _, _, seconds, _, _ in results:

@@ -61,7 +61,11 @@ def test_independent_goods_split_and_keep_the_global_onset(tmp_path):
     parts = independent_parts(case)
     assert sorted(sorted(p.demand) for p in parts) == [[("A", "g")], [("A", "h")]]
     assert all(len(p.disruptions) == 2 for p in parts)  # every row: the onset is global
-    solved = solve_in_parts(case, parts, Timings(), jobs=1)
+    timings = Timings()
+    solved = solve_in_parts(case, parts, timings, jobs=1)
+    # the JSON summary's phase keys stay (the build and hand-over happen in the parts)
+    assert {"build", "handover", "solve", "extract"} <= set(timings.seconds)
+    assert timings.seconds["parts_build"] > 0
     table = solved.results.stockpiles
     levels = {(r.country, r.good): r.level for r in table.itertuples(index=False)}
     assert levels == pytest.approx({("A", "g"): 10.0, ("A", "h"): 10.0})
