@@ -134,6 +134,34 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     solve.set_defaults(command=_solve)
 
+    batch = commands.add_parser(
+        "batch", help="solve many case workbooks in parallel, each in its own process")
+    batch.add_argument("cases", type=Path, nargs="+", metavar="CASE.xlsx|DIR",
+                       help="case workbooks, or folders (every .xlsx in them)")
+    batch.add_argument("--jobs", type=_positive_int, metavar="N",
+                       help="cases solved at once, each in a worker process (default: one "
+                            "per core)")
+    batch.add_argument("--out-dir", type=Path, default=Path("reports"), metavar="DIR",
+                       help="where each case's report, detail workbook and JSON summary "
+                            "go, and the batch's batch.xlsx and batch.json (default: "
+                            "reports/)")
+    batch.add_argument("--resume", action="store_true",
+                       help="skip cases already solved to optimality from the same input "
+                            "(SHA-256) by this version")
+    batch.add_argument("--case-time-limit", type=_positive_float, metavar="SECONDS",
+                       help="stop a case's worker after this long (wall clock); the case "
+                            "is reported and the batch goes on")
+    batch.add_argument("--time-limit", type=_positive_float, metavar="SECONDS",
+                       help="stop HiGHS after this many seconds in each case")
+    batch.add_argument("--threads", type=_positive_int,
+                       help="HiGHS threads per case (default: HiGHS's choice)")
+    batch.add_argument("--no-extras", action="store_true",
+                       help="skip each case's extra solves (value of the plan, ...)")
+    batch.add_argument("--no-detail", action="store_true",
+                       help="do not write the cases' detail workbooks")
+    batch.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    batch.set_defaults(command=_batch)
+
     check = commands.add_parser("validate", help="check a case workbook without solving")
     check.add_argument("case", type=Path)
     check.add_argument("--json", type=Path, metavar="RESULT.json",
@@ -151,6 +179,16 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
     return value
 
 
@@ -195,6 +233,75 @@ def _solve(args: argparse.Namespace) -> int:
         raise outcome.error
     _print_summary(outcome.document, request.report, args.json)
     return outcome.exit_code
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from optimizer.batch import BatchEvents, BatchRequest, run_batch
+    from optimizer.solver import SolverOptions
+
+    request = BatchRequest(
+        cases=args.cases, out_dir=args.out_dir, jobs=args.jobs, resume=args.resume,
+        case_time_limit_s=args.case_time_limit, extras=not args.no_extras,
+        detail=not args.no_detail, tool_version=__version__,
+        solver=SolverOptions(time_limit_s=args.time_limit, threads=args.threads))
+    bar = _BatchBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        outcome = run_batch(request, BatchEvents(planned=bar.planned, started=bar.started,
+                                                 finished=bar.finished))
+    finally:
+        bar.close()
+    for case in outcome.failures:
+        reason = (case.error or case.outcome).splitlines()[0]
+        print(f"failed: {case.file}: {reason}", file=sys.stderr)
+    counts = {"solved": 0, "skipped": 0}
+    for case in outcome.cases:
+        if case.outcome in counts:
+            counts[case.outcome] += 1
+    print(f"batch of {len(outcome.cases)} cases in {outcome.elapsed_s:.1f} s: "
+          f"{counts['solved']} solved, {counts['skipped']} skipped (already done), "
+          f"{len(outcome.failures)} failed")
+    print(f"  workbook: {outcome.workbook}")
+    print(f"  summary: {outcome.summary}")
+    return outcome.exit_code
+
+
+class _BatchBar:
+    """The batch's progress bar on stderr (tqdm): cases done of all, running, failed,
+    elapsed and time left; nothing when disabled (-q, or stderr not a terminal)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bar = enabled, None
+        self.running = self.failed = 0
+
+    def planned(self, to_run: int, skipped: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread: the workers are forked
+        self.bar = tqdm(total=to_run + skipped, unit="case", file=sys.stderr,
+                        dynamic_ncols=True)
+        self._show()
+
+    def started(self, path) -> None:
+        self.running += 1
+        self._show()
+
+    def finished(self, case) -> None:
+        if case.outcome != "skipped":
+            self.running -= 1
+        self.failed += case.failed
+        if self.bar is not None:
+            self.bar.update(1)
+            self._show()
+
+    def _show(self) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"running {self.running}, failed {self.failed}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -173,7 +173,9 @@ def run_case(request: RunRequest, events: RunEvents | None = None,
                                                 result.status, run_info,
                                                 detail=request.detail)
         outcome.document = summary(case, result, solved.results, timings.seconds,
-                                   outcome.warnings, extras)
+                                   outcome.warnings, extras,
+                                   input_sha256=file_sha256(request.case_path),
+                                   tool_version=request.tool_version)
         if request.summary_path:
             outcome.written.append(write_summary(request.summary_path, outcome.document))
         if solved.results is None:

@@ -12,6 +12,7 @@
     optimizer.report            the report workbook and the JSON summary
     optimizer.analyses          re-solves built on the above (value of the plan, ...)
     optimizer.pipeline          the phases of a run, the error policy
+    optimizer.batch             many runs, each in a worker process of its own
     optimizer.cli               argument parsing and printing
 
 A test that cannot fail is a defect: `test_the_rule_catches_an_upward_import` checks
@@ -35,6 +36,7 @@ LAYERS = [
     ("optimizer.report",),
     ("optimizer.analyses",),
     ("optimizer.pipeline",),
+    ("optimizer.batch",),
     ("optimizer.cli", "optimizer.__main__", "optimizer"),
 ]
 

@@ -23,11 +23,14 @@ SOLVER_NAME = "HiGHS"
 
 def summary(case: Case, outcome: SolverOutcome, results: Results | None,
             timings: dict[str, float], warnings: list[str] | None = None,
-            extras: Extras | None = None) -> dict:
+            extras: Extras | None = None, input_sha256: str | None = None,
+            tool_version: str | None = None) -> dict:
     """status, objective, stage_one_cost, expected_scenario_cost, stockpile,
     spare_capacity, expected_shortfall, timings_s, solver; warnings (the texts printed
-    on stderr); and the extra figures value_of_plan, value_of_cooperation, evpi and vss
-    (each null when not computed: --no-extras, or a re-solve not optimal)."""
+    on stderr); the extra figures value_of_plan, value_of_cooperation, evpi and vss
+    (each null when not computed: --no-extras, or a re-solve not optimal); and
+    input_sha256 and tool_version (the input file's SHA-256 and the version that solved
+    it: what `stockpile batch --resume` compares)."""
     document = {
         "case": case.name,
         "status": outcome.status,
@@ -65,6 +68,8 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
         extras.cooperation if extras else None, case)
     document["evpi"] = evpi_json(extras.evpi if extras else None, case)
     document["vss"] = vss_json(extras.vss if extras else None, case)
+    document["input_sha256"] = input_sha256
+    document["tool_version"] = tool_version
     return document
 
 
