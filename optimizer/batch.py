@@ -303,6 +303,8 @@ def _run_workers(paths: list[Path], request: BatchRequest, jobs: int, events: Ba
                     if worker.process.exitcode is None:
                         continue
                     running.remove(worker)
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(worker.process.pid, signal.SIGKILL)  # its orphans
                     result = _finish(worker, request, now)
                     if events.finished:
                         events.finished(result)
@@ -312,8 +314,7 @@ def _run_workers(paths: list[Path], request: BatchRequest, jobs: int, events: Ba
                     _stop(worker, now)
     finally:  # Ctrl-C, SIGTERM or an error here: no orphan workers
         for worker in running:
-            if worker.process.is_alive():
-                worker.process.kill()
+            _signal_group(worker, signal.SIGKILL)
             worker.process.join(timeout=5)
             _remove_partial_files(worker.path, request)
 
@@ -322,10 +323,18 @@ def _stop(worker: _Running, now: float) -> None:
     worker.timed_out = True
     if worker.stopping_since is None:
         worker.stopping_since = now
-        with contextlib.suppress(ProcessLookupError):
-            worker.process.terminate()
+        _signal_group(worker, signal.SIGTERM)
     elif now - worker.stopping_since > TERMINATE_GRACE_S:
-        worker.process.kill()
+        _signal_group(worker, signal.SIGKILL)
+
+
+def _signal_group(worker: _Running, signum: int) -> None:
+    """Signal the worker and any process it started (the report's detail-workbook
+    writer): each worker leads a process group of its own."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(worker.process.pid, signum)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(worker.process.pid, signum)
 
 
 def _finish(worker: _Running, request: BatchRequest, now: float) -> CaseResult:
@@ -377,6 +386,7 @@ def _worker(path: Path, request: BatchRequest, connection: Connection) -> None:
     """Run one case and send its `CaseResult`; exit without running this process's
     exit handlers (the parent's, inherited by the fork)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.setpgid(0, 0)  # a group of its own: stopping it stops what it started
     signal.signal(signal.SIGTERM, _on_sigterm)
     code = 0
     try:
