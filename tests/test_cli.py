@@ -327,3 +327,22 @@ def test_validate_json_lists_problems_and_warnings(tmp_path, capsys):
     assert cli.main(["validate", str(good), "--json", "-"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document == {"case": str(good), "valid": True, "problems": [], "warnings": []}
+
+
+def test_a_solve_does_not_import_scipy_stats(tmp_path):
+    """Pyomo's scipy hook would import scipy.stats (0.35 s or more of start-up) on the
+    first ``import scipy``; `optimizer.solver` drops it. The check runs a real solve in
+    a fresh interpreter and lists what it imported."""
+    case = write_case(tmp_path / "case.xlsx", base_case())
+    script = ("import runpy, sys\n"
+              f"sys.argv = ['stockpile', 'solve', {str(case)!r}, '-q', '--no-extras',"
+              f" '-o', {str(tmp_path / 'r.xlsx')!r}]\n"
+              "try:\n    runpy.run_module('optimizer', run_name='__main__')\n"
+              "except SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+              "print(sorted(m for m in sys.modules if m.startswith('scipy.')))\n")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                               text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    imported = completed.stdout.strip().splitlines()[-1]
+    assert "'scipy.sparse'" in imported
+    assert "'scipy.stats'" not in imported and "'scipy.integrate'" not in imported
