@@ -4,9 +4,11 @@ The LP couples two nodes (ally, good) only through a row that holds both: a shar
 (the sender's and the receiver's balance), an Imports route from an ally (the origin's
 and the destination's balance), a recipe (the producer's balance of the good and of each
 input), an ally's budget (every stock and spare option of that ally), or an objective
-that sums across goods (only ``expected``, which is separable, exists today). Imports
-from suppliers, penalties and factors never couple. So the LP is the direct sum of the
-LPs of the connected components of that graph, and its optimum is the sum of theirs.
+that is not a sum over the parts: ``cvar`` and ``worst_case`` (`models.risk`) measure
+the scenario cost C_ω summed over every good and ally (the CVaR of a sum is not the sum
+of the CVaRs), so such a case never splits; ``expected`` is separable. Imports from
+suppliers, penalties and factors never couple. So the LP is the direct sum of the LPs of
+the connected components of that graph, and its optimum is the sum of theirs.
 
 What stays global: a scenario's onset is the first period hit by *any* of its Disruptions
 rows, whatever the good. Each part therefore keeps every Disruptions row; a row that
@@ -26,7 +28,7 @@ def independent_parts(case: Case) -> list[Case]:
     """The case split into sub-cases that share no row of the LP, largest first; the
     case itself (alone in the list) when it does not split."""
     groups = _components(case)
-    if len(groups) <= 1:
+    if len(groups) <= 1 or case.settings.objective != "expected":
         return [case]
     budget_home = _budget_homes(case, groups)
     parts = [_restricted(case, nodes, {a for a, k in budget_home.items() if k == index})

@@ -18,7 +18,9 @@ ANY = "*"
 class Settings:
     """periods_per_year is always resolved (validation fills in its default,
     `default_periods_per_year`); k = periods_per_year / periods weighs the scenario
-    costs, which are per horizon, into a yearly figure."""
+    costs, which are per horizon, into a yearly figure. objective (``expected``,
+    ``cvar``, ``worst_case``), cvar_alpha α and risk_weight λ choose the measure of the
+    scenario costs (`models.risk`)."""
 
     periods: int
     period_unit: str = "month"
@@ -26,6 +28,9 @@ class Settings:
     currency: str = "USD"
     capital_rate: float = 0.05
     periods_per_year: float = 12.0
+    objective: str = "expected"
+    cvar_alpha: float = 0.9
+    risk_weight: float = 0.5
 
     @property
     def horizon_weight(self) -> float:

@@ -7,7 +7,9 @@ with the same key are solved by one built model with new parameter values
 (`stage_parameter_values`, `scenario_parameter_values`), and HiGHS warm-starts.
 
 Stage-one parameters (top-level model): ``penalty[n,g]`` (shortage penalty per unit),
-``budget_limit[a]`` (an ally's yearly budget). Scenario parameters (one set per scenario
+``budget_limit[a]`` (an ally's yearly budget); with objective ``cvar`` the objective's
+weights ``expected_weight`` (1 − risk_weight), ``risk_weight`` λ and ``tail_weight``
+(λ / (1 − cvar_alpha)) (`models.risk`). Scenario parameters (one set per scenario
 block), all defined on every entry and period so that every block has the same shape:
 
 =====================  ==========================  ========================================
@@ -36,6 +38,7 @@ import math
 
 from models.data import Case
 from models.index_sets import ModelData
+from models.risk import risk_parameter_values
 
 ALL_FIELDS = None
 MUTABLE_INPUTS: dict[str, tuple[str, ...] | None] = {
@@ -44,9 +47,11 @@ MUTABLE_INPUTS: dict[str, tuple[str, ...] | None] = {
     "countries": ("budget",),
     "scenarios": ("probability", "description"),
     "disruptions": ALL_FIELDS,
+    "settings": ("cvar_alpha", "risk_weight"),
 }
 """Case tables and the fields of their records that a re-solve may change (None: the
-whole table). A budget's value is mutable; whether an ally has one is structure."""
+whole table). A budget's value is mutable; whether an ally has one is structure; the
+objective's kind is structure, its CVaR level and weight are not."""
 
 STRUCTURE_TABLES = ("settings", "countries", "goods", "demand", "production", "imports",
                     "stockpiles", "sharing", "scenarios", "disruptions", "recipes")
@@ -80,6 +85,7 @@ def stage_parameter_values(data: ModelData) -> dict[str, dict]:
         "penalty": dict(data.penalty),
         "budget_limit": {a: c.budget for a, c in data.case.countries.items()
                          if c.is_ally and c.budget is not None},
+        **risk_parameter_values(data),
     }
 
 

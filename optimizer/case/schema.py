@@ -36,6 +36,7 @@ class Column:
     minimum: float | None = None
     strict_minimum: bool = False
     maximum: float | None = None
+    strict_maximum: bool = False
     choices: tuple[str, ...] = ()
     refers_to: str | None = None
     wildcard: bool = False
@@ -55,7 +56,7 @@ class Column:
             if self.minimum is not None:
                 parts.append(f"{'>' if self.strict_minimum else '≥'} {_fmt(self.minimum)}")
             if self.maximum is not None:
-                parts.append(f"≤ {_fmt(self.maximum)}")
+                parts.append(f"{'<' if self.strict_maximum else '≤'} {_fmt(self.maximum)}")
             return f"{what} {' and '.join(parts)}".strip()
         if self.kind == "id":
             target = {
@@ -113,6 +114,7 @@ class Setting:
     choices: tuple[str, ...] = field(default=())
     maximum: float | None = None
     default_text: str = ""
+    strict_maximum: bool = False
 
     def as_column(self) -> Column:
         """The same rule, in the form the cell checker reads."""
@@ -124,6 +126,7 @@ class Setting:
             minimum=self.minimum,
             strict_minimum=self.strict_minimum,
             maximum=self.maximum,
+            strict_maximum=self.strict_maximum,
             choices=self.choices,
             default_text=self.default_text,
         )
@@ -189,6 +192,19 @@ SETTINGS = (
             default=None, minimum=0.0, strict_minimum=True, maximum=MAX_PERIODS_PER_YEAR,
             default_text="365 / period_days, rounded to the nearest whole number "
                          "(halves up)"),
+    Setting("objective", "choice", "What the plan minimises besides its yearly cost F: "
+            "'expected', k × the expected scenario cost; 'cvar', k × ((1 − risk_weight) × "
+            "the expected scenario cost + risk_weight × its CVaR at cvar_alpha, the mean "
+            "cost of the worst (1 − cvar_alpha) share of the probability); 'worst_case', "
+            "k × the largest scenario cost.",
+            default="expected", choices=("expected", "cvar", "worst_case")),
+    Setting("cvar_alpha", "number", "objective cvar: the CVaR's level α; CVaR is the mean "
+            "scenario cost over the worst 1 − α of the probability (0.9: the worst 10 %).",
+            default=0.9, minimum=0.0, strict_minimum=True, maximum=1.0,
+            strict_maximum=True),
+    Setting("risk_weight", "number", "objective cvar: the weight λ of the CVaR against the "
+            "expected scenario cost (0: expected cost only, 1: CVaR only).",
+            default=0.5, minimum=0.0, maximum=1.0),
 )
 
 SHEETS = (

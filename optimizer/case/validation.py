@@ -71,6 +71,7 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     sheets = raw.sheets
 
     settings, setting_values = _settings(sheets.get("settings"), problems)
+    warnings += _unused_risk_settings(sheets.get("settings"), setting_values)
     periods = settings.periods if settings else None
 
     countries_rows = _parse(sheets.get("countries"), {}, problems)
@@ -212,7 +213,7 @@ def parse_cell(value: object, column: Column) -> tuple[object, str | None]:
     if ok and column.minimum is not None:
         ok = number > column.minimum if column.strict_minimum else number >= column.minimum
     if ok and column.maximum is not None:
-        ok = number <= column.maximum
+        ok = number < column.maximum if column.strict_maximum else number <= column.maximum
     if not ok:
         return INVALID, f"{column.name} must be {column.rule()}, got {value!r}"
     return (int(number) if column.kind == "integer" else float(number)), None
@@ -348,6 +349,29 @@ def _settings(sheet: RawSheet | None,
     if any(s.key not in values for s in SETTINGS) or values["periods_per_year"] is None:
         return None, values
     return Settings(**values), values
+
+
+RISK_SETTINGS = {"cvar_alpha": ("cvar",), "risk_weight": ("cvar",)}
+"""Settings keys that only some objectives read."""
+
+
+def _unused_risk_settings(sheet: RawSheet | None, values: dict[str, object]) -> list[Problem]:
+    """A warning for each risk setting given a value that the chosen objective ignores
+    (cvar_alpha or risk_weight with objective expected or worst_case): a planner may keep
+    them while trying objectives, so it is not an error."""
+    objective = values.get("objective")
+    if sheet is None or objective is None:
+        return []
+    found = []
+    for row in sheet.rows:
+        key = row.values.get("key")
+        key = key.strip().lower() if isinstance(key, str) else key
+        if (key in RISK_SETTINGS and objective not in RISK_SETTINGS[key]
+                and row.values.get("value") is not None):
+            found.append(Problem(sheet.title, sheet.cell("value", row.number),
+                                 f"{key} has no effect with objective '{objective}' (it is "
+                                 f"read with objective {' or '.join(RISK_SETTINGS[key])})"))
+    return found
 
 
 def _default_periods_per_year(period_days: float) -> float | str:

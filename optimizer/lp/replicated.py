@@ -215,18 +215,18 @@ class ReplicatedLP:
                     for param in identify_mutable_parameters(bound):
                         if param.parent_block() is template:
                             self.cols_of[id(param)].append(col)
+        self.stage_param_rows = defaultdict(list)
         for row, (con, _) in enumerate(self.block_rows):
             for param in identify_mutable_parameters(con.expr):
-                if param.parent_block() is not template:
-                    raise InternalError(f"the scenario row {con.name} depends on the "
-                                        f"stage-one parameter {param.name}: a what-if "
-                                        "update would miss it")
-                self.rows_of[id(param)].append(row)
+                rows = self.rows_of if param.parent_block() is template else \
+                    self.stage_param_rows
+                rows[id(param)].append(row)
         self.entries_of_row = {}
         dependent = list(set().union(*self.rows_of.values()))
+        indexed = set(dependent).union(*self.stage_param_rows.values())
         for name in ("bs", "bb"):
             rows, cols, _ = self.parts[name]
-            for k in np.flatnonzero(np.isin(rows, dependent)):
+            for k in np.flatnonzero(np.isin(rows, list(indexed))):
                 self.entries_of_row.setdefault(int(rows[k]), {})[(name, int(cols[k]))] = k
         self._index_formulas(dependent)
 
@@ -252,8 +252,7 @@ class ReplicatedLP:
             entries = self.entries_of_row[row]
             of_row = dict.fromkeys(entries, _Monomial(0.0))  # a coefficient may now be 0
             for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                key = (("bb", self.position[id(var)]) if id(var) in self.position
-                       else ("bs", self.stage_position[id(var)]))
+                key = self._entry_key(var)
                 if key not in entries:
                     raise InternalError(
                         f"the row {con.name} has a coefficient of {var.name} in a scenario "
@@ -296,6 +295,45 @@ class ReplicatedLP:
         self.row_lower_of = arrays.of(row_lower, -np.inf)
         self.row_upper_of = arrays.of(row_upper, np.inf)
         self.template_numbers = self._numbers(self.template_values)
+
+    def _entry_key(self, var) -> tuple[str, int]:
+        """Where a row's coefficient of `var` sits: in the block's own columns ("bb") or
+        in stage one's ("bs"), at the column's local position."""
+        if id(var) in self.position:
+            return "bb", self.position[id(var)]
+        return "bs", self.stage_position[id(var)]
+
+    def _refresh_template_rows(self, changed: list) -> None:
+        """Block rows whose numbers hold a stage-one parameter (the CVaR row
+        e ≥ C_ω − η holds the shortage penalties, `models.risk`) are the same in every
+        block: after a what-if changed such a parameter (`changed`), their numbers are
+        re-read into the template's arrays, which every block copies and against which
+        the scenarios' patches are taken."""
+        rows = sorted({r for p in changed for r in self.stage_param_rows.get(id(p), ())})
+        if not rows:
+            return
+        for row in rows:
+            con, _ = self.block_rows[row]
+            repn = generate_standard_repn(con.body, compute_values=True)
+            entries = self.entries_of_row[row]
+            values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                key = self._entry_key(var)
+                if key not in entries:
+                    raise InternalError(f"the row {con.name} has a coefficient of "
+                                        f"{var.name} that the compiled template lacks")
+                values_of_row[key] = float(coef)
+            for key, value in values_of_row.items():
+                self.parts[key[0]][2][entries[key]] = value
+        lower, upper = _row_bounds([self.block_rows[row] for row in rows])
+        self.block_row_bounds[0][rows] = lower
+        self.block_row_bounds[1][rows] = upper
+        if self.vectorised:
+            for param in changed:
+                number = self.param_number.get(id(param))
+                if number is not None:
+                    self.template_values[number] = param.value
+            self.template_numbers = self._numbers(self.template_values)
 
     def _numbers(self, values: np.ndarray) -> tuple[np.ndarray, ...]:
         """Every dependent number at the parameter values `values`: column lower and
@@ -366,9 +404,7 @@ class ReplicatedLP:
                 entries = self.entries_of_row[row]
                 values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
                 for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                    key = (("bb", self.position[id(var)]) if id(var) in self.position
-                           else ("bs", self.stage_position[id(var)]))
-                    values_of_row[key] = float(coef)
+                    values_of_row[self._entry_key(var)] = float(coef)
                 for key, coef in values_of_row.items():
                     in_bb.append(key[0] == "bb")
                     index.append(entries[key])
@@ -444,15 +480,16 @@ class ReplicatedLP:
         if not self.can_update(data):
             raise ValueError("the case's structure changed: build a new model")
         self.data = data
-        changed = set()
+        changed = []
         for name, values in stage_parameter_values(data).items():
             component = getattr(self.model, name)
             for index, value in values.items():
                 param = component[index]
                 if param.value != value:
                     param.set_value(value)
-                    changed.add(id(param))
-        self._evaluate_costs(changed)
+                    changed.append(param)
+        self._refresh_template_rows(changed)
+        self._evaluate_costs({id(param) for param in changed})
         self.stage_row_bounds = _row_bounds(self.stage_rows)
         return self.assemble()
 
