@@ -370,7 +370,8 @@ def _unused_risk_settings(sheet: RawSheet | None, values: dict[str, object]) -> 
                 and row.values.get("value") is not None):
             found.append(Problem(sheet.title, sheet.cell("value", row.number),
                                  f"{key} has no effect with objective '{objective}' (it is "
-                                 f"read with objective {' or '.join(RISK_SETTINGS[key])})"))
+                                 f"read with objective {' or '.join(RISK_SETTINGS[key])})",
+                                 is_error=False))
     return found
 
 
