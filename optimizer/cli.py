@@ -358,7 +358,16 @@ def _print_problems(problems: list[Problem]) -> None:
 def _print_summary(document: dict, report: Path, json_path: Path | None) -> None:
     currency = document["currency"]
     print(f"case {document['case']}: {document['status']}")
-    print(f"  expected annual cost    {document['objective']:>18,.2f} {currency}/year")
+    risk = document.get("risk") or {}
+    if risk.get("objective", "expected") == "expected":
+        print(f"  expected annual cost    {document['objective']:>18,.2f} {currency}/year")
+    else:
+        label = f"objective ({risk['objective']})"
+        print(f"  {label:<23} {document['objective']:>18,.2f} {currency}/year")
+        print(f"  expected annual cost    {risk['plan_cost']['expected']:>18,.2f} "
+              f"{currency}/year")
+        label = f"F + k·CVaR at α = {risk['alpha']:g}"
+        print(f"  {label:<23} {risk['plan_cost']['cvar']:>18,.2f} {currency}/year")
     print(f"  stage-one cost          {document['stage_one_cost']:>18,.2f} {currency}/year")
     print(f"  expected scenario cost  {document['expected_scenario_cost']:>18,.2f} "
           f"{currency}/year")

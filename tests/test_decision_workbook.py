@@ -74,8 +74,8 @@ def test_sheets_come_in_reading_order(workbook):
     names = workbook.sheetnames
     assert names[:2] == ["Summary", "Charts"]
     assert names[2:11] == TABLE_SHEETS
-    assert names[11:16] == ["Value of the plan", "Cooperation", "Uncertainty", "Run",
-                            "Chart data"]
+    assert names[11:17] == ["Value of the plan", "Cooperation", "Uncertainty", "Risk",
+                            "Run", "Chart data"]
     assert [n for n in names if n.startswith("Input ")] == [
         "Input Settings", "Input Countries", "Input Goods", "Input Demand",
         "Input Production", "Input Recipes", "Input Imports", "Input Stockpiles",

@@ -13,13 +13,17 @@ is C_ω(x) = p · (d_ω − x)⁺.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
+import openpyxl
 import pytest
 from casebuilder import base_case, load, write_case
 from test_properties import random_case
 
 from models.components import independent_parts
+from optimizer import cli
+from optimizer.analyses.extras import run_extras
 from optimizer.decomposition import solve_in_parts
 from optimizer.errors import InputError
 from optimizer.pipeline import CaseSolver, Timings, load_case, solve_case
@@ -351,3 +355,78 @@ def test_default_objective_is_expected_and_the_case_is_unchanged(tmp_path):
     assert default.results.objective == explicit.results.objective
     assert default.outcome.num_columns == explicit.outcome.num_columns
     assert math.isfinite(default.results.objective)
+
+
+# --- the extra solves, the report and the JSON summary ---------------------------------------
+
+
+def test_the_expected_cost_plan_and_the_extras_under_cvar(tmp_path, formulation):
+    """The cvar newsvendor of α = 0.5, λ = 0.5 holds x = 160 (above); the expected-cost
+    plan is the λ = 0 one, x = 120. Its measures: F = 8.5·120 = 1020; E[C] = 20·0.1·
+    (20 + 40 + 60 + 80) = 400 → 1420; the worst half of the probability holds the
+    losses 400, 800, 1200, 1600 (0.1 each) and a loss of 0 → CVaR 400 / 0.5 = 800 →
+    1820; worst 1600 → 2620. This plan's: 1360 + 120 = 1480, 1360 + 240 = 1600,
+    1360 + 800 = 2160. Value of the plan by the case's objective: with no stock every
+    cost is 20·d: E = 2200, CVaR_0.5 = mean of the top half 20·(120 + … + 200)/5 = 3200
+    → 0.5·2200 + 0.5·3200 = 2700, against 1540. EVPI is not reported (warned)."""
+    case = load(write_case(tmp_path / "nv.xlsx", newsvendor(
+        8.5, 20, TEN, [0.1] * 10, objective="cvar", cvar_alpha=0.5, risk_weight=0.5)))
+    solver = CaseSolver(formulation=formulation)
+    solved = solver.solve(case, Timings())
+    extras = run_extras(solver, solved)
+    found = extras.expected_plan
+    assert (found.expected, found.cvar, found.worst_case) == pytest.approx(
+        (1420.0, 1820.0, 2620.0), rel=REL)
+    assert extras.plan.cost_without_plan == pytest.approx(2700.0, rel=REL)
+    assert extras.plan.cost_with_plan == pytest.approx(1540.0, rel=REL)
+    assert extras.evpi is None
+    assert any("EVPI is not reported" in w for w in extras.warnings)
+    assert extras.vss is not None and extras.vss.value >= -1e-9
+    # the LP HiGHS holds is the case's own again: a warm re-run gives its optimum
+    again = solver.solve(case, Timings())
+    assert again.results.objective == pytest.approx(1540.0, rel=REL)
+
+
+def test_the_report_and_the_json_summary_show_the_risk(tmp_path):
+    path = write_case(tmp_path / "nv.xlsx", newsvendor(
+        8.5, 20, TEN, [0.1] * 10, objective="cvar", cvar_alpha=0.5, risk_weight=0.5))
+    report, summary = tmp_path / "nv_report.xlsx", tmp_path / "nv.json"
+    assert cli.main(["solve", str(path), "-o", str(report), "--json", str(summary),
+                     "-q", "--no-detail"]) == 0
+    risk = json.loads(summary.read_text())["risk"]
+    assert risk["objective"] == "cvar" and (risk["alpha"], risk["weight"]) == (0.5, 0.5)
+    assert (risk["var"], risk["cvar"]) == pytest.approx((0.0, 240.0), abs=1e-6)
+    assert (risk["expected_scenario_cost"], risk["worst_scenario_cost"]) == pytest.approx(
+        (120.0, 800.0), rel=REL)
+    assert risk["worst_scenario"] == "s9"
+    assert risk["plan_cost"] == pytest.approx(
+        {"expected": 1480.0, "cvar": 1600.0, "worst_case": 2160.0}, rel=REL)
+    assert risk["expected_cost_plan_cost"] == pytest.approx(
+        {"expected": 1420.0, "cvar": 1820.0, "worst_case": 2620.0}, rel=REL)
+    book = openpyxl.load_workbook(report)
+    sheet = book["Risk"]
+    assert len(sheet._charts) == 1
+    assert {"t_Risk", "t_Risk_measures", "t_Risk_distribution"} <= set(sheet.tables)
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    flat = [v for row in cells for v in row if v is not None]
+    assert 1820.0 in flat and 1600.0 in flat and 240.0 in flat
+    assert any(isinstance(v, str) and v.startswith("Risk: CVaR")
+               for row in book["Summary"].iter_rows() for v in (c.value for c in row))
+
+
+def test_an_expected_case_reports_its_risk_without_an_extra_solve(tmp_path):
+    """objective expected: the JSON's risk block measures the plan (VaR and CVaR at the
+    default α = 0.9) and has no expected-cost plan beside it (the plan is that plan).
+    The expected newsvendor (c = 5, p = 10, demand 100 w.p. 0.9, 200 w.p. 0.1) holds
+    x = 100: C = (0, 1000); VaR_0.9 = 0 (P(C ≤ 0) = 0.9 reaches α), CVaR_0.9 =
+    0.1·1000 / 0.1 = 1000."""
+    path = write_case(tmp_path / "e.xlsx", newsvendor(5, 10, [100, 200], [0.9, 0.1]))
+    summary = tmp_path / "e.json"
+    assert cli.main(["solve", str(path), "-o", str(tmp_path / "e_report.xlsx"),
+                     "--json", str(summary), "-q", "--no-detail"]) == 0
+    document = json.loads(summary.read_text())
+    risk = document["risk"]
+    assert (risk["objective"], risk["alpha"], risk["weight"]) == ("expected", 0.9, None)
+    assert (risk["var"], risk["cvar"]) == pytest.approx((0.0, 1000.0), abs=1e-6)
+    assert risk["expected_cost_plan_cost"] is None
+    assert document["evpi"] is not None

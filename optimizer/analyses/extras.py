@@ -20,7 +20,16 @@ EVPI                        each scenario alone (stage one and that scenario's b
 ==========================  =================================================================
 
 While stage one is fixed, the stage-one rows (budgets) are lifted: the plan being
-evaluated is given, not chosen, so a budget cannot make it infeasible. Costs per ally
+evaluated is given, not chosen, so a budget cannot make it infeasible.
+
+Under objective cvar or worst_case (`models.risk`) each figure is measured by the case's
+own objective, and η (VaR) and θ (the worst cost) are not insurance: they stay free
+when stage one is fixed, so the re-solve finds the measure of the fixed plan. The value
+of the plan, of cooperation (its total) and the VSS are then well defined; the
+per-ally split of cooperation is not (a CVaR or maximum of the alliance's cost is no
+sum of allies' costs) and EVPI is defined for the expected objective: both are left
+out, with a warning. One more re-solve finds the plan that minimises the expected cost
+(the objective's costs replaced by those of F + k·Σ π C), for the Risk sheet. Costs per ally
 (cooperation) are the objective's column contributions c_j·x_j attributed to the ally
 that holds the column: stock, spare, production, drawdown and shortfall to their holder,
 imports to the importer, shipments to the receiver.
@@ -52,6 +61,7 @@ from optimizer.results.extras import (
     PlanValue,
     Vss,
 )
+from optimizer.results.risk import PlanMeasures, measure_in_words, plan_measures
 from optimizer.results.tables import NOISE, quantity_scale
 from optimizer.solver import CompiledModel, SolverOutcome, new_highs, pass_model, run
 
@@ -129,12 +139,19 @@ class Resolver:
     # --- the mechanics ---------------------------------------------------------------
 
     def _solve(self, name: str, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-               lift_stage_rows: bool = False) -> SolverOutcome:
+               lift_stage_rows: bool = False, cost: np.ndarray | None = None
+               ) -> SolverOutcome:
+        """Re-run with the columns `cols` bounded to [lower, upper], the stage-one rows
+        lifted if asked, and the objective's costs replaced by `cost` if given; every
+        number is restored afterwards."""
         highs, compiled = self.highs, self.compiled
         cols = np.asarray(cols, dtype=np.int32)
         rows = self.stage_rows.astype(np.int32) if lift_stage_rows else np.array([], np.int32)
+        every = np.arange(compiled.num_columns, dtype=np.int32)
         started = time.perf_counter()
         try:
+            if cost is not None:
+                highs.changeColsCost(every.size, every, np.asarray(cost, dtype=float))
             if cols.size:
                 highs.changeColsBounds(cols.size, cols, np.asarray(lower, dtype=float),
                                        np.asarray(upper, dtype=float))
@@ -143,6 +160,8 @@ class Resolver:
                                        np.full(rows.size, np.inf))
             outcome = run(highs, compiled)
         finally:
+            if cost is not None:
+                highs.changeColsCost(every.size, every, compiled.cost)
             if cols.size:
                 highs.changeColsBounds(cols.size, cols, compiled.col_lower[cols],
                                        compiled.col_upper[cols])
@@ -213,7 +232,7 @@ class Resolver:
                           axis=1).reset_index()
         table.insert(2, "unit", table["good"].map(units))
         return PlanValue(self.base.objective, without.objective, table,
-                         dict(self.data.probability))
+                         dict(self.data.probability), measure_in_words(case.settings))
 
     def cooperation(self) -> CooperationValue | None:
         ships = np.flatnonzero(self.columns.name == "ship")
@@ -235,6 +254,13 @@ class Resolver:
                               "cost_together": [float(together.get(a, 0.0)) for a in allies],
                               "cost_alone": [float(alone.get(a, 0.0)) for a in allies]})
         costs["saving"] = costs["cost_alone"] - costs["cost_together"]
+        settings = self.data.case.settings
+        if settings.objective != "expected":
+            costs = costs.iloc[:0]
+            self.warnings.append(
+                f"objective {settings.objective}: the value of cooperation is not split "
+                "by ally (a risk measure of the alliance's cost is no sum of the allies' "
+                "costs); its total is reported")
         probability = self.data.probability
 
         def expected(plan: PlanValues) -> pd.Series:
@@ -248,7 +274,8 @@ class Resolver:
             {g: good.unit for g, good in self.data.case.goods.items()}))
         short["difference"] = short["alone"] - short["together"]
         return CooperationValue(self.base.objective, alone_plan.objective, costs, short,
-                                links=len(self.data.links))
+                                links=len(self.data.links),
+                                in_words=measure_in_words(settings))
 
     def vss(self) -> Vss | None:
         started = time.perf_counter()
@@ -308,6 +335,20 @@ class Resolver:
                              float(outcome.objective)))
         return Evpi(self.base.objective, pd.DataFrame(
             rows_out, columns=["scenario", "probability", "wait_and_see"]))
+
+
+    def expected_cost_plan(self) -> PlanMeasures | None:
+        """The plan that minimises the expected cost F + k·Σ π C (risk weight 0), on the
+        built LP with the objective's costs replaced, and its cost under each measure."""
+        outcome = self._solve("risk: the expected-cost plan", np.array([], np.int64),
+                              np.array([]), np.array([]), cost=self.lp.expected_cost())
+        if not self._optimal(outcome, "expected-cost plan"):
+            return None
+        plan = self.lp.plan(outcome)
+        settings = self.data.case.settings
+        return plan_measures(plan.stage_one_cost, plan.scenario_costs["cost"],
+                             [self.data.probability[s] for s in plan.scenarios],
+                             settings.horizon_weight, settings.cvar_alpha)
 
 
 def _apply_differences(highs, old: CompiledModel, new: CompiledModel) -> None:
@@ -396,7 +437,15 @@ def run_extras(solver: CaseSolver, solved: SolvedCase) -> Extras:
     extras.plan = resolver.value_of_plan()
     extras.cooperation = resolver.cooperation()
     extras.vss = resolver.vss()
-    extras.evpi = resolver.evpi()
+    objective = solved.data.case.settings.objective
+    if objective == "expected":
+        extras.evpi = resolver.evpi()
+    else:
+        resolver.warnings.append(
+            f"objective {objective}: EVPI is not reported (it compares the expected cost "
+            "of the plan with that of perfect foresight, and the case minimises another "
+            "measure)")
+        extras.expected_plan = resolver.expected_cost_plan()
     extras.solves, extras.warnings = resolver.solves, resolver.warnings
     return extras
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.index_sets import ModelData
 from models.scenario_model import SCENARIO_BLOCK, build_model
@@ -38,6 +39,18 @@ class PlainLP:
             offset=float(info.c_offset[0]), matrix=info.A, col_lower=lower,
             col_upper=upper, row_lower=np.where(kinds == 1, -np.inf, rhs),
             row_upper=np.where(kinds == -1, np.inf, rhs))
+
+    def expected_cost(self) -> np.ndarray:
+        """The LP's cost vector of F + k·Σ_ω π_ω C_ω, the ``expected`` objective,
+        whatever the case's objective (`models.risk`)."""
+        repn = generate_standard_repn(self.model.stage_one_cost.expr
+                                      + self.model.expected_scenario_cost.expr)
+        position = {id(v): i for i, v in enumerate(self.columns)}
+        cost = np.zeros(len(self.columns))
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            if id(var) in position:
+                cost[position[id(var)]] += coef
+        return cost
 
     def plan(self, outcome: SolverOutcome) -> PlanValues:
         """Load the values into the Pyomo variables and read the plan back; costs are

@@ -493,6 +493,13 @@ class ReplicatedLP:
         self.stage_row_bounds = _row_bounds(self.stage_rows)
         return self.assemble()
 
+    def expected_cost(self) -> np.ndarray:
+        """The full LP's cost vector of F + k·Σ_ω π_ω C_ω, the ``expected`` objective,
+        whatever the case's objective (`models.risk`)."""
+        probability = np.array([self.data.probability[s] for s in self.data.scenarios])
+        return np.concatenate([self.stage_one_cost_vector, self.data.horizon_weight * np.outer(
+            probability, self.cost_vectors["cost"]).ravel()])
+
     # --- the solution ------------------------------------------------------------------
 
     def plan(self, outcome: SolverOutcome) -> PlanValues:

@@ -32,8 +32,10 @@ import xlsxwriter
 from models.data import Case
 from optimizer.case.schema import SHEETS
 from optimizer.report.cells import looks_like_formula
+from optimizer.report.risk_sheet import write_risk_sheet
 from optimizer.results.columns import AMOUNT, GENERAL, PERCENT, WHOLE, column
 from optimizer.results.extras import Extras
+from optimizer.results.risk import objective_in_words, risk_profile
 from optimizer.results.tables import Results
 
 TITLE = "Stockpile and reallocation plan"
@@ -332,6 +334,8 @@ class DecisionWriter:
         self.table_names: set[str] = set()
         self.sheets: list[Sheet] = []
         self.sheet_notes: list[tuple[str, str]] = []  # (sheet, what it holds)
+        self.risk = risk_profile(case, results, run.extras.expected_plan if run.extras
+                                 else None)
 
     # --- tables ------------------------------------------------------------------------
 
@@ -447,6 +451,7 @@ class DecisionWriter:
         self.sheet_notes.append(("Charts", "the plan in pictures"))
         self._result_sheets()
         self._extras_sheets(extras)
+        write_risk_sheet(self, self.risk)
         self._run_sheet()
         chart_data = Sheet(self, "Chart data")
         self.sheet_notes.append(("Chart data", "the figures every chart draws"))
@@ -600,7 +605,7 @@ class DecisionWriter:
         row += 1
         settings = [(f.replace("_", " "), getattr(case.settings, f)) for f in (
             "periods", "period_unit", "period_days", "currency", "capital_rate",
-            "periods_per_year")] + list(run.settings)
+            "periods_per_year", "objective", "cvar_alpha", "risk_weight")] + list(run.settings)
         sections = [
             ("Settings of the case and of the run",
              pd.DataFrame(settings, columns=["setting", "value"], dtype=object), "Run settings"),
@@ -805,8 +810,11 @@ class DecisionWriter:
         row += 1
         stock_cost = float(results.stockpiles["yearly_cost"].sum())
         spare_cost = float(results.spare_capacity["yearly_cost"].sum())
+        settings = case.settings
+        expected_cost = (results.objective if settings.objective == "expected" else
+                         results.stage_one_cost + results.expected_scenario_cost)
         for label, value, fmt, bold in [
-                ("Expected annual cost", results.objective, bold_money, True),
+                ("Expected annual cost", expected_cost, bold_money, True),
                 ("  insurance: stockpiles", stock_cost, money, False),
                 ("  insurance: spare capacity", spare_cost, money, False),
                 ("  expected disruption cost (supply in every scenario)",
@@ -816,7 +824,13 @@ class DecisionWriter:
             row += 1
         sheet.text(row, 0, f"One-time stock purchases ({c}, once)")
         ws.write_number(row, 1, float(results.stockpiles["purchase_outlay"].sum()), money)
-        row += 2
+        row += 1
+        if settings.objective != "expected":
+            sheet.text(row, 0, "Minimised: " + objective_in_words(
+                settings.objective, settings.cvar_alpha, settings.risk_weight), bold=True)
+            ws.write_number(row, 1, results.objective, bold_money)
+            row += 1
+        row += 1
 
         sheet.text(row, 0, "What the plan buys", **section)
         ws.set_row(row, 32)
@@ -860,7 +874,9 @@ class DecisionWriter:
                 ("EVPI: worth of knowing the scenario in advance", "Uncertainty",
                  extras.evpi.value if extras and extras.evpi else None),
                 ("VSS: worth of planning for every scenario, not the average", "Uncertainty",
-                 extras.vss.value if extras and extras.vss else None)]:
+                 extras.vss.value if extras and extras.vss else None),
+                (f"Risk: CVaR at α = {self.risk.alpha:g}, the mean scenario cost of the "
+                 f"worst {1 - self.risk.alpha:.0%}", "Risk", self.risk.cvar)]:
             sheet.link(row, 0, target, label)
             if figure is None:
                 sheet.text(row, 1, "not computed", italic=True)

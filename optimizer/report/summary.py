@@ -15,6 +15,7 @@ from optimizer.results.extras import (
     plan_value_json,
     vss_json,
 )
+from optimizer.results.risk import risk_json, risk_profile
 from optimizer.results.tables import Results
 from optimizer.solver import SolverOutcome
 
@@ -30,7 +31,8 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     on stderr); the extra figures value_of_plan, value_of_cooperation, evpi and vss
     (each null when not computed: --no-extras, or a re-solve not optimal); and
     input_sha256 and tool_version (the input file's SHA-256 and the version that solved
-    it: what `stockpile batch --resume` compares)."""
+    it: what `stockpile batch --resume` compares); risk, the plan's scenario-cost
+    distribution under the case's objective (`optimizer.results.risk`)."""
     document = {
         "case": case.name,
         "status": outcome.status,
@@ -70,6 +72,8 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     document["vss"] = vss_json(extras.vss if extras else None, case)
     document["input_sha256"] = input_sha256
     document["tool_version"] = tool_version
+    document["risk"] = risk_json(risk_profile(
+        case, results, extras.expected_plan if extras else None)) if results else None
     return document
 
 

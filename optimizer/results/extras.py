@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from models.data import Case
+from optimizer.results.risk import PlanMeasures
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class PlanValue:
     cost_without_plan: float
     shortfall: pd.DataFrame
     probability: dict[str, float]
+    in_words: str = "in expectation"
+    """How the costs are measured, in a sentence: the case's objective
+    (`optimizer.results.risk.measure_in_words`)."""
 
     @property
     def cost_difference(self) -> float:
@@ -88,7 +92,7 @@ class PlanValue:
     def meaning(self, currency: str) -> str:
         return (f"Without new insurance (stock left at its initial level, no spare capacity "
                 f"reserved) the same scenarios would cost {_money(self.cost_without_plan)} "
-                f"{currency} a year in expectation; the plan costs "
+                f"{currency} a year {self.in_words}; the plan costs "
                 f"{_money(self.cost_with_plan)}: it is worth "
                 f"{_money(self.cost_difference)} {currency} a year.")
 
@@ -107,6 +111,7 @@ class CooperationValue:
     allies: pd.DataFrame
     shortfall: pd.DataFrame
     links: int
+    in_words: str = "in expectation"
 
     @property
     def saving(self) -> float:
@@ -116,7 +121,7 @@ class CooperationValue:
         if not self.links:
             return "The case has no sharing link: there is nothing to gain from sharing."
         return (f"Without any sharing link the allies would spend "
-                f"{_money(self.objective_alone)} {currency} a year in expectation, against "
+                f"{_money(self.objective_alone)} {currency} a year {self.in_words}, against "
                 f"{_money(self.objective_together)} with sharing: cooperation saves the "
                 f"alliance {_money(self.saving)} {currency} a year.")
 
@@ -181,6 +186,8 @@ class Extras:
     cooperation: CooperationValue | None = None
     evpi: Evpi | None = None
     vss: Vss | None = None
+    expected_plan: PlanMeasures | None = None
+    """Objective cvar or worst_case: the expected-cost plan's cost under each measure."""
     solves: list[ExtraSolve] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
