@@ -336,6 +336,8 @@ def test_each_risk_setting_rule_broken_is_reported_at_its_cell(tmp_path, setting
 
 @pytest.mark.parametrize("objective", ["expected", "worst_case"])
 def test_cvar_settings_without_cvar_are_a_warning_naming_the_cell(tmp_path, objective):
+    """A value the objective ignores is a warning at its cell; a blank or the default
+    (as the template writes it) is not."""
     sheets = base_case()
     sheets["Settings"].update(objective=objective, cvar_alpha=0.95, risk_weight=None)
     case, warnings = load_case(write_case(tmp_path / "w.xlsx", sheets), Timings())
@@ -344,6 +346,9 @@ def test_cvar_settings_without_cvar_are_a_warning_naming_the_cell(tmp_path, obje
     assert any(t.startswith("Settings!B4: cvar_alpha has no effect with objective "
                             f"'{objective}'") for t in texts), texts
     assert not any("risk_weight" in t for t in texts)  # blank: nothing to warn about
+    sheets["Settings"].update(cvar_alpha=0.9, risk_weight=0.5)  # the defaults
+    _, warnings = load_case(write_case(tmp_path / "d.xlsx", sheets), Timings())
+    assert not any("no effect" in str(w) for w in warnings), [str(w) for w in warnings]
 
 
 def test_default_objective_is_expected_and_the_case_is_unchanged(tmp_path):
@@ -430,3 +435,23 @@ def test_an_expected_case_reports_its_risk_without_an_extra_solve(tmp_path):
     assert (risk["var"], risk["cvar"]) == pytest.approx((0.0, 1000.0), abs=1e-6)
     assert risk["expected_cost_plan_cost"] is None
     assert document["evpi"] is not None
+
+
+def test_the_extras_under_the_worst_case(tmp_path, formulation):
+    """The worst-case newsvendor (c = 5, p = 10, demand 100 w.p. 0.9 and 200 w.p. 0.1)
+    holds x = 200 at 1000. θ stays free when stage one is fixed, so the value of the
+    plan is measured by the worst case too: with no stock the worst cost is 10·200 =
+    2000. The expected-cost plan is x = 100: F = 500, E = 0.1·10·100 = 100 → 600;
+    CVaR at the default α = 0.9 is the cost of the 0.1 tail, 1000 → 1500; worst case
+    500 + 1000 = 1500. VSS: the average scenario (demand 110) plans x = 110 (5 < 10),
+    faced with the worst case 550 + 10·90 = 1450, against 1000: 450."""
+    case = load(write_case(tmp_path / "w.xlsx", newsvendor(
+        5, 10, [100, 200], [0.9, 0.1], objective="worst_case")))
+    solver = CaseSolver(formulation=formulation)
+    extras = run_extras(solver, solver.solve(case, Timings()))
+    assert extras.plan.cost_without_plan == pytest.approx(2000.0, rel=REL)
+    found = extras.expected_plan
+    assert (found.expected, found.cvar, found.worst_case) == pytest.approx(
+        (600.0, 1500.0, 1500.0), rel=REL)
+    assert extras.vss.value == pytest.approx(450.0, rel=REL)
+    assert extras.evpi is None

@@ -356,9 +356,10 @@ RISK_SETTINGS = {"cvar_alpha": ("cvar",), "risk_weight": ("cvar",)}
 
 
 def _unused_risk_settings(sheet: RawSheet | None, values: dict[str, object]) -> list[Problem]:
-    """A warning for each risk setting given a value that the chosen objective ignores
-    (cvar_alpha or risk_weight with objective expected or worst_case): a planner may keep
-    them while trying objectives, so it is not an error."""
+    """A warning for each risk setting given a value other than its default that the
+    chosen objective ignores (cvar_alpha or risk_weight with objective expected or
+    worst_case): a planner may keep them while trying objectives, so it is not an error,
+    and the template's default rows say nothing."""
     objective = values.get("objective")
     if sheet is None or objective is None:
         return []
@@ -367,7 +368,8 @@ def _unused_risk_settings(sheet: RawSheet | None, values: dict[str, object]) -> 
         key = row.values.get("key")
         key = key.strip().lower() if isinstance(key, str) else key
         if (key in RISK_SETTINGS and objective not in RISK_SETTINGS[key]
-                and row.values.get("value") is not None):
+                and values.get(key, SETTINGS_BY_KEY[key].default)
+                != SETTINGS_BY_KEY[key].default):
             found.append(Problem(sheet.title, sheet.cell("value", row.number),
                                  f"{key} has no effect with objective '{objective}' (it is "
                                  f"read with objective {' or '.join(RISK_SETTINGS[key])})",
