@@ -93,9 +93,15 @@ def test_mutable_inputs_keep_the_structure_and_others_change_it(tmp_path):
         demand={k: dataclasses.replace(v, shortage_penalty=7.0) for k, v in case.demand.items()},
         scenarios={s: dataclasses.replace(v, probability=0.5, description="x")
                    for s, v in case.scenarios.items()},
-        disruptions=[])
-    assert set(MUTABLE_INPUTS) == {"goods", "demand", "countries", "scenarios", "disruptions"}
+        disruptions=[],
+        settings=dataclasses.replace(case.settings, cvar_alpha=0.5, risk_weight=1.0))
+    assert set(MUTABLE_INPUTS) == {"goods", "demand", "countries", "scenarios", "disruptions",
+                                   "settings"}
     assert structure_key(changed) == key
+    for objective in ("cvar", "worst_case"):  # the objective's kind is structure
+        other = dataclasses.replace(case, settings=dataclasses.replace(
+            case.settings, objective=objective))
+        assert structure_key(other) != key
     for table, field, value in [("demand", "demand", 11.0), ("production", "capacity", 9.0),
                                 ("stockpiles", "max", 5.0), ("sharing", "lead_periods", 2),
                                 ("imports", "unit_cost", 3.0)]:
