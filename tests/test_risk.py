@@ -27,6 +27,7 @@ from optimizer.analyses.extras import run_extras
 from optimizer.decomposition import solve_in_parts
 from optimizer.errors import InputError
 from optimizer.pipeline import CaseSolver, Timings, load_case, solve_case
+from optimizer.results.risk import risk_profile
 
 REL = 1e-9
 
@@ -455,3 +456,19 @@ def test_the_extras_under_the_worst_case(tmp_path, formulation):
         (600.0, 1500.0, 1500.0), rel=REL)
     assert extras.vss.value == pytest.approx(450.0, rel=REL)
     assert extras.evpi is None
+
+
+def test_the_distribution_marks_the_scenarios_of_the_tail(tmp_path):
+    """At x = 160 (α = 0.5, λ = 0.5) the costs sorted are 0 (×8), 400, 800, each of
+    probability 0.1: the worst half of the probability is s5…s9 (cumulative 0.6 to 1),
+    whose mean cost (3·0 + 400 + 800) · 0.1 / 0.5 = 240 is the CVaR; VaR is 0."""
+    solved = solve(tmp_path, newsvendor(8.5, 20, TEN, [0.1] * 10, objective="cvar",
+                                        cvar_alpha=0.5, risk_weight=0.5), "replicated")
+    profile = risk_profile(solved.case, solved.results)
+    table = profile.distribution
+    assert list(table["scenario"][table["in_tail"]]) == ["s5", "s6", "s7", "s8", "s9"]
+    assert list(table["annual_cost"]) == pytest.approx([0.0] * 8 + [400.0, 800.0], abs=1e-6)
+    assert list(table["cumulative_probability"]) == pytest.approx([0.1 * k for k in
+                                                                    range(1, 11)])
+    assert (profile.var, profile.cvar) == pytest.approx((0.0, 240.0), abs=1e-6)
+    assert profile.expected_plan is None

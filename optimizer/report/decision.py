@@ -840,7 +840,9 @@ class DecisionWriter:
         row += 1
         plan = extras.plan if extras else None
         if plan is not None:
-            sheet.text(row, 0, f"Expected annual cost ({c}/year)")
+            sheet.text(row, 0, f"Expected annual cost ({c}/year)" if settings.objective
+                       == "expected" else f"Annual cost by the objective, {settings.objective} "
+                       f"({c}/year)")
             for j, value in enumerate((plan.cost_with_plan, plan.cost_without_plan,
                                        plan.cost_difference), start=1):
                 ws.write_number(row, j, value, money)

@@ -46,9 +46,10 @@ def plan_measures(stage_one_cost: float, scenario_costs, probabilities, weight: 
 @dataclass
 class RiskProfile:
     """`distribution`: scenario, probability, annual_cost (k·C_ω), cumulative
-    probability, in_tail (the scenario lies beyond VaR_α, at least in part), sorted by
-    cost. `expected_plan`: the measures of the plan that minimises the expected cost
-    (objective cvar or worst_case: one extra re-solve; None when not computed)."""
+    probability, in_tail (some of the scenario's probability lies in the worst 1 − α:
+    its cumulative probability passes α), sorted by cost. `expected_plan`: the measures
+    of the plan that minimises the expected cost (objective cvar or worst_case: one
+    extra re-solve; None when not computed)."""
 
     objective: str
     alpha: float
@@ -124,7 +125,7 @@ def risk_profile(case: Case, results: Results,
         "probability": probabilities[order],
         "annual_cost": k * costs[order],
         "cumulative_probability": cumulative,
-        "in_tail": costs[order] >= var,
+        "in_tail": cumulative > settings.cvar_alpha + 1e-12,
     })
     worst = int(np.argmax(costs))
     measures = plan_measures(results.stage_one_cost, costs, probabilities, k,
