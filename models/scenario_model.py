@@ -12,7 +12,8 @@ spare capacity              q − b·open·y ≤ b·capacity              `model
 stock drawdown              Σ_t w ≤ x                              `models.stock`
 balance                     supply = demand + exports + inputs     `models.balance`
 scenario cost               C_ω by account                         `models.costs`
-objective                   F + k·Σ_ω π_ω C_ω                       `models.objective`
+objective                   F + k·Σ_ω π_ω C_ω, or with CVaR or     `models.objective`,
+                            max_ω C_ω (Settings objective)         `models.risk`
 mutable parameters          what a re-solve may change             `models.parameters`
 ==========================  =====================================  =======================
 
