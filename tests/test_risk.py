@@ -194,11 +194,9 @@ def test_a_sweep_over_the_risk_weight_re_solves_the_built_model(tmp_path):
         assert solver.lp is built
         fresh = solve_case(variant, Timings(), formulation="plain")
         assert again.results.objective == pytest.approx(fresh.results.objective, rel=REL)
-        costs = list(fresh.results.scenario_costs["total_cost"])
         assert again.results.objective == pytest.approx(
             cvar_newsvendor_objective(level(again), 8.5, penalty or 20, TEN, [0.1] * 10,
                                       alpha, weight), rel=REL)
-        assert len(costs) == 10
     solver.solve(with_settings(case, objective="worst_case"), Timings())
     assert solver.lp is not built  # the objective's kind is structure: a rebuild
 
@@ -274,13 +272,16 @@ WEIGHTS = [0.0, 0.25, 0.5, 0.75, 1.0]
 @pytest.mark.parametrize("seed", range(8))
 def test_a_larger_risk_weight_never_raises_the_cvar_nor_lowers_the_expected_cost(
         tmp_path, seed):
-    """For λ < λ' with optimal plans x, x' of F + k((1 − λ)E + λ·CVaR): optimality of
-    each against the other gives (λ' − λ)·(R(x') − R(x)) ≤ 0 for R = k·CVaR − k·E, so
-    F + k·CVaR (= (F + kE) + R) … in detail: write f = F + k·E and g = F + k·CVaR, the
-    objective (1 − λ) f + λ g. Adding the two optimality inequalities gives
-    (λ' − λ)(g(x') − g(x) − f(x') + f(x)) ≤ 0, and with each of them, g(x') ≤ g(x)
-    and f(x') ≥ f(x). Checked over λ = 0, 0.25, …, 1 by re-solves on the built model,
-    with CVaR recomputed from the scenario costs (brute force, `cvar`)."""
+    """Write f = F + k·E[C] and g = F + k·CVaR_α[C] of a plan; the objective is
+    (1 − λ)·f + λ·g. For λ < λ' with optimal plans x and x', each is at least as good
+    as the other at its own λ: (1 − λ)f(x) + λg(x) ≤ (1 − λ)f(x') + λg(x') and
+    (1 − λ')f(x') + λ'g(x') ≤ (1 − λ')f(x) + λ'g(x). Adding them gives
+    (λ' − λ)·((g(x') − g(x)) − (f(x') − f(x))) ≤ 0; with the first inequality that
+    gives f(x') ≥ f(x), with the second g(x') ≤ g(x): F + k·CVaR never rises and the
+    expected cost never falls, whichever optimal plans HiGHS returns. Each objective is
+    also checked to equal (1 − λ)·f + λ·g of its plan.
+    Checked over λ = 0, 0.25, …, 1 by re-solves on the built model (α = 0.8), with the
+    CVaR recomputed from the scenario costs by brute force (`cvar`)."""
     sheets = random_case(seed)
     sheets["Settings"].update(objective="cvar", cvar_alpha=0.8, risk_weight=0.0)
     case = load(write_case(tmp_path / "r.xlsx", sheets))
