@@ -50,8 +50,9 @@ class SolvedCase:
 
 class CaseSolver:
     """Solves cases one after another. A case whose structure matches the previous one
-    (it changes only penalties, budgets, probabilities or disruptions) reuses the built
-    model and HiGHS's basis: only the changed numbers are sent, and HiGHS warm-starts."""
+    (it changes only penalties, budgets, probabilities, disruptions or the CVaR's α and λ)
+    reuses the built model and HiGHS's basis: only the changed numbers are sent, and
+    HiGHS warm-starts."""
 
     def __init__(self, options: SolverOptions | None = None,
                  formulation: str = "replicated", warn: Callable[[str], None] | None = None,

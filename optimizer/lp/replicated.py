@@ -470,7 +470,7 @@ class ReplicatedLP:
 
     def can_update(self, data: ModelData) -> bool:
         """True if `data` differs from the built model's only in its mutable parameters
-        (penalties, budgets, probabilities, disruptions)."""
+        (penalties, budgets, probabilities, disruptions, the CVaR's α and λ)."""
         return structure_key(data.case) == structure_key(self.data.case)
 
     def update(self, data: ModelData) -> CompiledModel:
