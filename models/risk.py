@@ -41,8 +41,6 @@ import pyomo.environ as pyo
 
 from models.index_sets import ModelData
 
-OBJECTIVES = ("expected", "cvar", "worst_case")
-
 
 def risk_parameter_values(data: ModelData) -> dict[str, dict]:
     """The objective's weights as top-level mutable parameters (cvar only)."""

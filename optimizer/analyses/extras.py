@@ -29,10 +29,11 @@ of the plan, of cooperation (its total) and the VSS are then well defined; the
 per-ally split of cooperation is not (a CVaR or maximum of the alliance's cost is no
 sum of allies' costs) and EVPI is defined for the expected objective: both are left
 out, with a warning. One more re-solve finds the plan that minimises the expected cost
-(the objective's costs replaced by those of F + k·Σ π C), for the Risk sheet. Costs per ally
-(cooperation) are the objective's column contributions c_j·x_j attributed to the ally
-that holds the column: stock, spare, production, drawdown and shortfall to their holder,
-imports to the importer, shipments to the receiver.
+(the objective's costs replaced by those of F + k·Σ π C), for the Risk sheet.
+
+Costs per ally (cooperation) are the objective's column contributions c_j·x_j
+attributed to the ally that holds the column: stock, spare, production, drawdown and
+shortfall to their holder, imports to the importer, shipments to the receiver.
 """
 
 from __future__ import annotations
@@ -335,7 +336,6 @@ class Resolver:
                              float(outcome.objective)))
         return Evpi(self.base.objective, pd.DataFrame(
             rows_out, columns=["scenario", "probability", "wait_and_see"]))
-
 
     def expected_cost_plan(self) -> PlanMeasures | None:
         """The plan that minimises the expected cost F + k·Σ π C (risk weight 0), on the
