@@ -90,6 +90,9 @@ class RiskProfile:
                      f"{_money(self.expected_plan.cvar)} at CVaR, against "
                      f"{_money(self.plan.expected)} and {_money(self.plan.cvar)} for "
                      "this plan.")
+        elif self.objective != "expected":
+            text += (" The expected-cost plan was not computed (--no-extras, or its "
+                     "re-solve did not reach optimality).")
         return text
 
 
