@@ -305,6 +305,33 @@ def test_a_larger_risk_weight_never_raises_the_cvar_nor_lowers_the_expected_cost
         previous = (expected, tail)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("settings", [{"objective": "cvar", "cvar_alpha": 0.8,
+                                       "risk_weight": 0.6}, {"objective": "worst_case"}],
+                         ids=["cvar", "worst_case"])
+def test_both_paths_agree_on_random_cases_with_a_risk_objective(tmp_path, seed, settings):
+    """The fast path (template block replicated, the CVaR row holding the penalties) and
+    the reference path (the whole Pyomo model) give the same optimum, and it is
+    F + k·((1 − λ)E + λ·CVaR) resp. F + k·max C of the plan found."""
+    sheets = random_case(seed)
+    sheets["Settings"].update(settings)
+    case = load(write_case(tmp_path / "r.xlsx", sheets))
+    fast = solve_case(case, Timings(), formulation="replicated")
+    reference = solve_case(case, Timings(), formulation="plain")
+    assert fast.results.objective == pytest.approx(reference.results.objective, rel=REL)
+    results = fast.results
+    k = fast.data.horizon_weight
+    costs = list(results.scenario_costs["total_cost"])
+    if settings["objective"] == "cvar":
+        probabilities = [sc.probability for sc in case.scenarios.values()]
+        expected = results.stage_one_cost + results.expected_scenario_cost
+        tail = results.stage_one_cost + k * cvar(costs, probabilities, 0.8)
+        assert results.objective == pytest.approx(0.4 * expected + 0.6 * tail, rel=1e-7)
+    else:
+        assert results.objective == pytest.approx(results.stage_one_cost + k * max(costs),
+                                                  rel=1e-7)
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
