@@ -48,6 +48,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from models.data import Stockpile
 from models.index_sets import ModelData
 from models.parameters import scenario_parameter_values
 from models.scenario_model import SCENARIO_BLOCK, build_scenario_model
@@ -95,6 +96,13 @@ class LPColumns:
 def _index(var) -> tuple:
     index = var.index()
     return index if isinstance(index, tuple) else (index,)
+
+
+def no_new_stock(entry: Stockpile) -> float:
+    """A stockpile's level with no new insurance: its initial stock, clipped to its
+    [min, max] (a floor above the initial stock is met, storage caps it)."""
+    upper = math.inf if entry.max is None else entry.max
+    return min(max(entry.initial, entry.min), upper)
 
 
 def lp_columns(lp, data: ModelData) -> LPColumns:
@@ -212,9 +220,7 @@ class Resolver:
 
         def no_new_insurance(name: str, index: tuple) -> float | None:
             if name == "stock":
-                entry = case.stockpiles[index]
-                upper = math.inf if entry.max is None else entry.max
-                return min(max(entry.initial, entry.min), upper)
+                return no_new_stock(case.stockpiles[index])
             return 0.0 if name == "spare" else None
 
         cols, values = self._fix_stage_one(no_new_insurance)
