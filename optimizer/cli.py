@@ -162,6 +162,17 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(command=_batch)
 
+    survive = commands.add_parser(
+        "survive", help="time to survive each supplier's and each production stage's "
+                        "knockout, with and without the plan, and their ranking")
+    survive.add_argument("case", type=Path, help="the case workbook (.xlsx)")
+    survive.add_argument("-o", "--output", type=Path,
+                         help="survival workbook (default: reports/<case name>.survival.xlsx)")
+    survive.add_argument("--json", type=Path, metavar="FILE",
+                         help="also write every knockout with its figures as JSON here")
+    survive.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    survive.set_defaults(command=_survive)
+
     check = commands.add_parser("validate", help="check a case workbook without solving")
     check.add_argument("case", type=Path)
     check.add_argument("--json", type=Path, metavar="RESULT.json",
@@ -302,6 +313,48 @@ class _BatchBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _survive(args: argparse.Namespace) -> int:
+    from optimizer.analyses.survival import survival_times, write_survival
+    from optimizer.pipeline import Timings, case_name, check_writable, load_case
+
+    report = args.output or Path("reports") / f"{case_name(args.case)}.survival.xlsx"
+    check_writable([report, args.json])
+    case, warnings = load_case(args.case, Timings())
+    _print_problems(warnings)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="knockout", file=sys.stderr, dynamic_ncols=True)
+        bar.update(done - bar.n)
+
+    try:
+        survival = survival_times(case, progress=None if args.quiet or not sys.stderr.isatty()
+                                  else progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    write_survival(survival, report, args.json, __version__)
+    ranking = survival.ranking()
+    currency, periods = case.settings.currency, case.settings.periods
+    print(f"case {case.name}: {len(ranking)} knockouts lasting {periods} "
+          f"{case.settings.period_unit}s, {survival.solves:,} LPs in {survival.seconds:.1f} s")
+    print(f"  {'knockout':<36} {'shortage cost, plan':>20} {'no new insurance':>20}  "
+          "network TTS")
+    for r in ranking.itertuples(index=False):
+        print(f"  {r.knockout:<36} {r.shortage_cost_with_plan:>20,.0f} "
+              f"{r.shortage_cost_without_plan:>20,.0f}  {r.network_tts_with_plan} / "
+              f"{r.network_tts_without_plan}")
+    print(f"  (shortage cost in {currency} over the horizon; time to survive in periods)")
+    print(f"  workbook: {report}")
+    if args.json:
+        print(f"  summary: {args.json}")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
