@@ -308,3 +308,26 @@ def test_bundled_case(tmp_path):
     assert (times["tts_with_plan"] >= times["tts_without_plan"]).all()
     assert (ranking["shortage_cost_with_plan"]
             <= ranking["shortage_cost_without_plan"] + 1e-6).all()
+
+
+def test_command_exit_codes_for_output_and_solver_trouble(tmp_path, capsys, monkeypatch):
+    """A report path that is a folder: exit 4 before solving. A re-solve HiGHS does not
+    finish: exit 3, nothing written."""
+    import optimizer.analyses.survival as survival
+
+    case = write_case(tmp_path / "two.xlsx", two_suppliers())
+    assert cli.main(["survive", str(case), "-o", str(tmp_path), "-q"]) == 4
+    assert "it is a folder" in capsys.readouterr().err
+    solved = survival.run
+
+    def stopped(highs, compiled):
+        outcome = solved(highs, compiled)
+        outcome.status, outcome.model_status = "stopped_at_limit", "Time limit reached"
+        return outcome
+
+    monkeypatch.setattr(survival, "run", stopped)
+    report = tmp_path / "two.survival.xlsx"
+    assert cli.main(["survive", str(case), "-o", str(report), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert "Time limit reached" in err and "Traceback" not in err
+    assert not report.exists()

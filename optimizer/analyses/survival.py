@@ -281,11 +281,12 @@ DEFINITIONS = {
     "without_plan": "no new insurance: stock at its initial level clipped to [min, max], "
                     "no spare capacity",
     "time_to_survive": "periods from the knockout in which the ally's demand for the good "
-                       "can be met in full, the alliance giving it priority (largest T "
-                       "with no shortfall of it in periods 1..T); periods = the whole "
-                       "horizon",
+                       "can be met in full, the alliance giving it priority: the largest T "
+                       "with no shortfall of it in periods 1..T (the horizon's length: "
+                       "met throughout)",
     "network_time_to_survive": "periods from the knockout in which every ally's demand "
-                               "for every good can be met in full (Simchi-Levi's TTS)",
+                               "for every good can be met in full (Simchi-Levi's time to "
+                               "survive); at most each ally's and good's own",
     "shortage_cost": "penalty-priced shortfall over the horizon in the least-cost response "
                      "to the knockout (currency per horizon, not scaled to a year)",
     "scenario_cost": "the knockout's whole cost over the horizon in that response "
