@@ -71,7 +71,7 @@ from optimizer.engine import CaseSolver
 from optimizer.errors import SolverError
 from optimizer.report.summary import write_summary
 from optimizer.report.survival_workbook import write_survival_workbook
-from optimizer.results.tables import NOISE, quantity_scale
+from optimizer.results.tables import NOISE, Results, quantity_scale
 from optimizer.solver import SolverOptions, SolverOutcome, run
 from optimizer.timings import Timings
 
@@ -123,16 +123,16 @@ class StageOne:
     spare: dict[Node, float]
 
 
-def plan_stage_one(solved_results) -> StageOne:
+def plan_stage_one(results: Results) -> StageOne:
     """The levels of a solved plan (noise already shown as zero)."""
-    stock = solved_results.stockpiles
-    spare = solved_results.spare_capacity
+    stock, spare = results.stockpiles, results.spare_capacity
     return StageOne(
         {(r.country, r.good): float(r.level) for r in stock.itertuples(index=False)},
         {(r.country, r.good): float(r.reserved) for r in spare.itertuples(index=False)})
 
 
 def no_new_insurance(case: Case) -> StageOne:
+    """Stock at its initial level clipped to [min, max], no spare capacity."""
     return StageOne({k: no_new_stock(s) for k, s in case.stockpiles.items()}, {})
 
 
