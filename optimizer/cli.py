@@ -33,6 +33,7 @@ from optimizer.errors import (
 )
 
 MAX_PROBLEMS_SHOWN = 200  # a file with 190,000 bad rows needs the first few, not all
+SURVIVE_SHOWN = 10  # knockouts printed by `survive`, the costliest first
 
 
 def _stop(code: int) -> int:
@@ -330,7 +331,8 @@ def _survive(args: argparse.Namespace) -> int:
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="knockout", file=sys.stderr, dynamic_ncols=True)
+            bar = tqdm(total=total, desc="knockouts, with then without the plan",
+                       unit="knockout", file=sys.stderr, dynamic_ncols=True)
         bar.update(done - bar.n)
 
     try:
@@ -346,10 +348,12 @@ def _survive(args: argparse.Namespace) -> int:
           f"{case.settings.period_unit}s, {survival.solves:,} LPs in {survival.seconds:.1f} s")
     print(f"  {'knockout':<36} {'shortage cost, plan':>20} {'no new insurance':>20}  "
           "network TTS")
-    for r in ranking.itertuples(index=False):
+    for r in ranking.head(SURVIVE_SHOWN).itertuples(index=False):
         print(f"  {r.knockout:<36} {r.shortage_cost_with_plan:>20,.0f} "
               f"{r.shortage_cost_without_plan:>20,.0f}  {r.network_tts_with_plan} / "
               f"{r.network_tts_without_plan}")
+    if len(ranking) > SURVIVE_SHOWN:
+        print(f"  ... and {len(ranking) - SURVIVE_SHOWN:,} more knockouts in the workbook")
     print(f"  (shortage cost in {currency} over the horizon; time to survive in periods)")
     print(f"  workbook: {report}")
     if args.json:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -335,6 +336,12 @@ def test_command_writes_the_workbook_and_json(tmp_path, capsys):
         assert sheet.freeze_panes == "A5"
         assert sheet.page_setup.orientation == "landscape"
     assert len(book["Charts"]._charts) == 3
+    with zipfile.ZipFile(report) as package:
+        charts = "".join(package.read(name).decode() for name in package.namelist()
+                         if name.startswith("xl/charts/chart"))
+    for reference in ("Ranking!$A$5:$A$6", "Ranking!$E$5:$E$6", "Ranking!$F$5:$F$6",
+                      "Ranking!$I$5:$I$6", "Ranking!$J$5:$J$6"):
+        assert reference in charts  # knockouts, shortage costs, network times
     rows = list(book["Time to survive"].iter_rows(min_row=5, values_only=True))
     assert [(r[0], r[5], r[6]) for r in rows] == [("S1: every export", 7, 2),
                                                   ("S2: every export", 5, 1)]
