@@ -42,6 +42,7 @@ from optimizer.analyses.survival import (
     knockout_case,
     no_new_insurance,
     plan_stage_one,
+    ranks,
     survival_times,
 )
 from optimizer.engine import CaseSolver
@@ -142,6 +143,14 @@ def test_ranking_order_follows_the_cost_not_the_input_order(tmp_path, formulatio
     ranking = analyse(tmp_path, sheets, formulation).ranking()
     assert ranking["knockout"].tolist() == ["S1: every export", "S2: every export"]
     assert ranking["shortage_cost_with_plan"].tolist() == pytest.approx([1800, 200], rel=1e-9)
+
+
+def test_equal_costs_share_a_rank():
+    """Competition ranking: shortage cost first, whole cost breaks its ties, costs equal
+    to solver noise (1e-16 relative) share a rank, the next rank skips."""
+    shortage = [0.0, 5.0, 3.0, 3.0 * (1 + 1e-15), 0.0]
+    whole = [7.0, 1.0, 2.0, 2.0, 9.0]
+    assert ranks(shortage, whole) == [5, 1, 2, 2, 4]
 
 
 def test_spare_capacity_extends_the_time_to_survive(tmp_path, formulation):

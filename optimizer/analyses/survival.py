@@ -49,7 +49,8 @@ budgets lifted, as the plan is given, not chosen.
 The **shortage cost** of a knockout is Σ penalty · z over the horizon (per horizon, not
 scaled by k: the knockout is a what-if, not a yearly expectation) in the least-cost
 response to it, C_κ = the scenario's whole cost over the horizon beside it. Knockouts
-are ranked by shortage cost, then by C_κ, the largest first, with and without the plan.
+are ranked by shortage cost, then by C_κ, the largest first, with and without the plan;
+knockouts with equal costs (to `TIE`, relative) share a rank.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cmp_to_key
 from pathlib import Path
 
 import numpy as np
@@ -202,11 +204,8 @@ class Survival:
                 "network_tts_without_plan": wo.network_time_to_survive})
         table = pd.DataFrame(rows, columns=RANKING_COLUMNS[:-2])
         for stage in (WITH_PLAN, WITHOUT_PLAN):
-            order = sorted(range(len(table)), key=lambda i, s=stage: (
-                -table.at[i, f"shortage_cost_{s}"], -table.at[i, f"scenario_cost_{s}"]))
-            rank = np.empty(len(table), dtype=int)
-            rank[order] = np.arange(1, len(table) + 1)
-            table[f"rank_{stage}"] = rank
+            table[f"rank_{stage}"] = ranks(table[f"shortage_cost_{stage}"].tolist(),
+                                           table[f"scenario_cost_{stage}"].tolist())
         return table.sort_values("rank_with_plan", kind="stable").reset_index(drop=True)
 
     def times(self) -> pd.DataFrame:
@@ -268,6 +267,27 @@ class Survival:
                 "seconds": round(self.seconds, 3), "knockouts": entries}
 
 
+TIE = 1e-9
+"""Costs this close (relative) are equal in the ranking: solver noise breaks no tie."""
+
+
+def ranks(shortage: list[float], whole: list[float]) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) by shortage cost, then whole cost, the largest
+    first; equal costs (within `TIE`) share a rank."""
+    def compare(i: int, j: int) -> int:
+        for a, b in ((shortage[i], shortage[j]), (whole[i], whole[j])):
+            if abs(a - b) > TIE * max(abs(a), abs(b), 1.0):
+                return -1 if a > b else 1
+        return 0
+
+    order = sorted(range(len(shortage)), key=cmp_to_key(compare))
+    rank = [0] * len(order)
+    for position, i in enumerate(order):
+        tied = position and compare(order[position - 1], i) == 0
+        rank[i] = rank[order[position - 1]] if tied else position + 1
+    return rank
+
+
 RANKING_COLUMNS = ["knockout", "kind", "country", "good", "shortage_cost_with_plan",
                    "shortage_cost_without_plan", "scenario_cost_with_plan",
                    "scenario_cost_without_plan", "network_tts_with_plan",
@@ -291,7 +311,8 @@ DEFINITIONS = {
                      "to the knockout (currency per horizon, not scaled to a year)",
     "scenario_cost": "the knockout's whole cost over the horizon in that response "
                      "(currency per horizon)",
-    "rank": "by shortage cost, then scenario cost, the largest first",
+    "rank": "by shortage cost, then scenario cost, the largest first; equal costs share "
+            "a rank",
 }
 
 Progress = Callable[[int, int], None]
