@@ -190,6 +190,37 @@ def test_sharing_extends_the_time_to_survive(tmp_path, formulation):
     assert found == [tts_formula(42, 10, 4, 8), tts_formula(21, 10, 4, 8)] == [7, 3]
 
 
+def test_each_stage_of_a_chain_is_a_knockout(tmp_path, formulation):
+    """A makes magnets m (line capacity 4 t/period) from oxide o (0.5 t a t), which it
+    mines (10 t/period); S supplies 6 t/period of m; demand 10 t/period of m; stock
+    forced (min = max) at 20 t of m and 2 t of o. Each knockout leaves a gap of 10 − 6
+    − what the line still makes:
+    - S: the line makes 4, gap 6: ⌊20/6⌋ = 3;
+    - A's oxide: the 2 t of oxide stock still make 4 t of m, then the line stops:
+      4T − 4 ≤ 20 gives 6;
+    - A's magnet line: the oxide is useless, gap 4: ⌊20/4⌋ = 5."""
+    sheets = {
+        "Settings": {"periods": 8, "periods_per_year": 8},
+        "Countries": [{"country": "A", "role": "ally"}, {"country": "S", "role": "supplier"}],
+        "Goods": [{"good": "o", "unit": "t", "shortage_penalty": 100},
+                  {"good": "m", "unit": "t", "shortage_penalty": 100}],
+        "Demand": [{"country": "A", "good": "m", "demand": 10}],
+        "Production": [{"country": "A", "good": "o", "capacity": 10},
+                       {"country": "A", "good": "m", "capacity": 4}],
+        "Recipes": [{"country": "A", "good": "m", "input": "o", "ratio": 0.5}],
+        "Imports": [{"origin": "S", "destination": "A", "good": "m", "volume": 6}],
+        "Stockpiles": [{"country": "A", "good": "m", "initial": 20, "min": 20, "max": 20},
+                       {"country": "A", "good": "o", "initial": 2, "min": 2, "max": 2}],
+        "Scenarios": [{"scenario": "normal", "probability": 1}],
+    }
+    survival = analyse(tmp_path, sheets, formulation)
+    found = {k.label: survival.figures[WITH_PLAN, k].time_to_survive["A", "m"]
+             for k in survival.knockouts}
+    assert found == {"S: every export": 3, "A: o production": 6, "A: m production": 5}
+    assert all(survival.figures[WITHOUT_PLAN, k].time_to_survive["A", "m"] == found[k.label]
+               for k in survival.knockouts)
+
+
 def test_priority_and_network_times_differ(tmp_path, formulation):
     """A as before with 30 t (min = max: the stage one is forced, so with and without
     the plan agree); B demands 3 t/period, has no supply but 18 t of stock (forced) and
