@@ -133,6 +133,18 @@ def test_ranking_by_shortage_cost_over_the_horizon(tmp_path, formulation):
     assert times["short_without_plan"].tolist() == pytest.approx([23, 39], abs=1e-6)
 
 
+@pytest.mark.parametrize("objective", ["cvar", "worst_case"])
+def test_a_risk_objective_tests_its_own_plan(tmp_path, objective):
+    """With one scenario of probability 1 every objective has the same plan (x* = 30),
+    so the knockouts' figures are those of the expected-cost case."""
+    sheets = two_suppliers()
+    sheets["Settings"]["objective"] = objective
+    survival = analyse(tmp_path, sheets, "replicated")
+    ranking = survival.ranking()
+    assert ranking["shortage_cost_with_plan"].tolist() == pytest.approx([1800, 200], rel=1e-9)
+    assert survival.times()["tts_with_plan"].tolist() == [7, 5]
+
+
 def test_ranking_order_follows_the_cost_not_the_input_order(tmp_path, formulation):
     """With S1 the larger supplier (6 t) and S2 the smaller (4 t), knocking out S1 is now
     the costlier: it ranks first although it comes first in the Countries sheet only by

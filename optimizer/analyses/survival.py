@@ -140,8 +140,9 @@ def no_new_insurance(case: Case) -> StageOne:
 
 def fixed_stage_one_case(case: Case, stage: StageOne) -> Case:
     """The case with `stage` fixed: each stockpile's initial, min and max at its level;
-    a spare option at most its level at no cost (none if the level is 0); no budgets.
-    Its scenarios are set per knockout (`knockout_case`)."""
+    a spare option at most its level at no cost (none if the level is 0); no budgets;
+    objective ``expected`` (a knockout is one scenario of probability 1, whose CVaR and
+    worst case are its cost). Its scenarios are set per knockout (`knockout_case`)."""
     stockpiles = {k: dataclasses.replace(s, initial=stage.stock[k], min=stage.stock[k],
                                          max=stage.stock[k])
                   for k, s in case.stockpiles.items()}
@@ -151,8 +152,9 @@ def fixed_stage_one_case(case: Case, stage: StageOne) -> Case:
         production[k] = (dataclasses.replace(p, spare_cost=0.0, spare_max=level) if level > 0
                          else dataclasses.replace(p, spare_cost=None, spare_max=0.0))
     countries = {k: dataclasses.replace(c, budget=None) for k, c in case.countries.items()}
-    return dataclasses.replace(case, countries=countries, stockpiles=stockpiles,
-                               production=production, scenarios={}, disruptions=[])
+    return dataclasses.replace(case, settings=dataclasses.replace(
+        case.settings, objective="expected"), countries=countries, stockpiles=stockpiles,
+        production=production, scenarios={}, disruptions=[])
 
 
 def knockout_case(fixed: Case, knockout: Knockout) -> Case:

@@ -16,10 +16,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from models.data import Case
 from optimizer.files import write_atomically
-from optimizer.report.decision import ACCENT, HEADER_ROW, DecisionWriter, RunInfo, Sheet
+from optimizer.report.decision import (
+    ACCENT,
+    HEADER_ROW,
+    DecisionWriter,
+    Formats,
+    Sheet,
+)
 from optimizer.results.columns import AMOUNT, WHOLE
 
 TITLE = "Survival times"
@@ -39,11 +46,21 @@ def write_survival_workbook(path: str | Path, case: Case, ranking: pd.DataFrame,
 
 
 class SurvivalWriter(DecisionWriter):
+    """The decision workbook's table, sheet and chart helpers, on a workbook of its own
+    (none of the decision workbook's result tables is needed, so its `__init__` is not
+    called)."""
+
     def __init__(self, path: Path, case: Case, ranking: pd.DataFrame, times: pd.DataFrame,
                  stage_one: pd.DataFrame, definitions: dict[str, str], run: dict):
-        super().__init__(path, case, None, RunInfo(status="optimal",
-                                                   tool_version=run["tool_version"]))
+        self.case, self.currency = case, case.settings.currency
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": False})
+        self.formats = Formats(self.book)
         self.footer = f"{case.name}: survival times"
+        self.table_names: set[str] = set()
+        self.sheets: list[Sheet] = []
+        self.sheet_notes: list[tuple[str, str]] = []
         self.ranking, self.times, self.stage_one = ranking, times, stage_one
         self.definitions, self.facts = definitions, run
         settings = case.settings
