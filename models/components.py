@@ -3,12 +3,14 @@
 The LP couples two nodes (ally, good) only through a row that holds both: a sharing link
 (the sender's and the receiver's balance), an Imports route from an ally (the origin's
 and the destination's balance), a recipe (the producer's balance of the good and of each
-input), an ally's budget (every stock and spare option of that ally), or an objective
-that is not a sum over the parts: ``cvar`` and ``worst_case`` (`models.risk`) measure
-the scenario cost C_ω summed over every good and ally (the CVaR of a sum is not the sum
-of the CVaRs), so such a case never splits; ``expected`` is separable. Imports from
-suppliers, penalties and factors never couple. So the LP is the direct sum of the LPs of
-the connected components of that graph, and its optimum is the sum of theirs.
+input), an ally's budget (every stock and spare option of that ally), a burden-sharing
+rule (`models.fairness`: the allies with demand for a good, the participants of its
+coordinated release), or an objective that is not a sum over the parts: ``cvar`` and
+``worst_case`` (`models.risk`) measure the scenario cost C_ω summed over every good and
+ally (the CVaR of a sum is not the sum of the CVaRs), so such a case never splits;
+``expected`` is separable. Imports from suppliers, penalties and factors never couple.
+So the LP is the direct sum of the LPs of the connected components of that graph, and
+its optimum is the sum of theirs.
 
 What stays global: a scenario's onset is the first period hit by *any* of its Disruptions
 rows, whatever the good. Each part therefore keeps every Disruptions row; a row that
@@ -20,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 
 from models.data import Case
+from models.fairness import coupled_nodes
 
 Node = tuple[str, str]
 
@@ -78,6 +81,9 @@ def _components(case: Case) -> list[set[Node]]:
             held = _stage_one_nodes(case, ally)
             for node in held[1:]:
                 join(held[0], node)
+    for coupled in coupled_nodes(case):
+        for node in coupled[1:]:
+            join(coupled[0], node)
     groups: dict[Node, set[Node]] = {}
     for node in parent:
         groups.setdefault(find(node), set()).add(node)

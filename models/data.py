@@ -31,6 +31,9 @@ class Settings:
     objective: str = "expected"
     cvar_alpha: float = 0.9
     risk_weight: float = 0.5
+    fairness: str = "none"
+    fairness_weight: float | None = None
+    release_rule: str = "independent"
 
     @property
     def horizon_weight(self) -> float:

@@ -12,6 +12,8 @@ spare capacity              q − b·open·y ≤ b·capacity              `model
 stock drawdown              Σ_t w ≤ x                              `models.stock`
 balance                     supply = demand + exports + inputs     `models.balance`
 scenario cost               C_ω by account                         `models.costs`
+fair burden sharing         equal shortage fractions, the largest  `models.fairness`
+                            fraction short, proportional release
 objective                   F + k·Σ_ω π_ω C_ω, or with CVaR or     `models.objective`,
                             max_ω C_ω (Settings objective)         `models.risk`
 mutable parameters          what a re-solve may change             `models.parameters`
@@ -30,6 +32,7 @@ import pyomo.environ as pyo
 
 from models.balance import add_balance
 from models.costs import add_scenario_cost
+from models.fairness import add_fair_sharing
 from models.flows import add_flows, add_scenario_parameters
 from models.index_sets import ModelData
 from models.objective import add_objective
@@ -76,3 +79,4 @@ def build_scenario(block: pyo.Block, data: ModelData, scenario: str | None) -> N
     add_stock_drawdown(block, data)
     add_balance(block, data)
     add_scenario_cost(block, data)
+    add_fair_sharing(block, data)

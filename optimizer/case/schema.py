@@ -205,6 +205,22 @@ SETTINGS = (
     Setting("risk_weight", "number", "objective cvar: the weight λ of the CVaR against the "
             "expected scenario cost (0: expected cost only, 1: CVaR only).",
             default=0.5, minimum=0.0, maximum=1.0),
+    Setting("fairness", "choice", "How the burden of a shortage is shared among the allies "
+            "with demand for a good (on unmet demand): 'none' (the least-cost plan); "
+            "'equal_shortage' (in every period and scenario each ally is short by the same "
+            "fraction of its demand, IEA-style pro rata); 'maxmin' (the largest fraction "
+            "short of any ally in any period is priced by fairness_weight).",
+            default="none", choices=("none", "equal_shortage", "maxmin")),
+    Setting("fairness_weight", "number", "maxmin only, and required there: the cost per "
+            "year of the largest fraction short (0 to 1) of a good in a scenario, weighed "
+            "by the scenario's probability like its costs (currency/year per unit of "
+            "fraction).", default=None, minimum=0.0, maximum=MAX_AMOUNT,
+            default_text="required with maxmin"),
+    Setting("release_rule", "choice", "How stock is released: 'independent' (each ally "
+            "draws what pays) or 'proportional' (the IEA's coordinated release: within a "
+            "good, period and scenario, each ally holding a stockpile of the good and with "
+            "demand for it draws its share of their total demand times the total drawn).",
+            default="independent", choices=("independent", "proportional")),
 )
 
 SHEETS = (

@@ -1,0 +1,184 @@
+"""Fair burden sharing (`models.fairness`): Settings fairness = equal_shortage | maxmin
+(fairness_weight) and release_rule = proportional, on cases solved by hand (the optimum
+derived in each docstring), on both solve paths; the price of fairness (one re-solve
+with the rules lifted); the decomposition; a property on random cases; validation.
+
+The hand cases have one period, Settings periods_per_year = periods (k = 1), one
+scenario of probability 1, and cost nothing but shortfall, so the objective is the
+shortage cost plus, for maxmin, fairness_weight × the largest fraction short.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from casebuilder import load, write_case
+from test_properties import SEEDS, assert_not_below, base_solve, random_case, solve_sheets
+
+from models.components import independent_parts
+from optimizer.analyses.extras import merge_extras, run_extras
+from optimizer.decomposition import solve_in_parts
+from optimizer.errors import InputError
+from optimizer.pipeline import CaseSolver, RunRequest, Timings, load_case, run_case, solve_case
+
+REL = 1e-9
+ABS = 1e-6
+
+
+@pytest.fixture(params=["replicated", "plain"])
+def formulation(request):
+    return request.param
+
+
+def solve(tmp_path, sheets, formulation, name="case"):
+    path = write_case(tmp_path / f"{name}.xlsx", sheets)
+    solved = solve_case(load(path), Timings(), formulation=formulation)
+    assert solved.outcome.status == "optimal"
+    return solved
+
+
+def received(solved, country, good="g"):
+    """Units of demand met at `country` over the horizon in the (only) scenario."""
+    plan = solved.results.supply_plan
+    rows = plan[(plan["country"] == country) & (plan["good"] == good)]
+    return float((rows["demand"] - rows["short"]).sum())
+
+
+def hub_case(demand_a, demand_b, penalty_a, penalty_b, capacity, route, **settings):
+    """Allies A and B, one good g, one period, normal times only (probability 1). A
+    produces up to `capacity` at no cost and can pass any of it to B on an Imports
+    route A → B of `route` units (free, normal trade: usable in normal times)."""
+    return {
+        "Settings": {"periods": 1, "periods_per_year": 1, **settings},
+        "Countries": [{"country": "A"}, {"country": "B"}],
+        "Goods": [{"good": "g", "unit": "t", "shortage_penalty": penalty_a}],
+        "Demand": [{"country": "A", "good": "g", "demand": demand_a},
+                   {"country": "B", "good": "g", "demand": demand_b,
+                    "shortage_penalty": penalty_b}],
+        "Production": [{"country": "A", "good": "g", "capacity": capacity}],
+        "Imports": [{"origin": "A", "destination": "B", "good": "g", "volume": route}],
+        "Scenarios": [{"scenario": "normal", "probability": 1}],
+    }
+
+
+# --- equal_shortage: pro-rata rationing -------------------------------------------------
+
+
+@pytest.mark.parametrize("fairness, objective, at_a, at_b", [
+    # none: a unit at A saves 10, at B 5, so A keeps its 90 (short 30) and B gets
+    # nothing (short 60): 30·10 + 60·5 = 600.
+    ("none", 600.0, 90.0, 0.0),
+    # equal_shortage: 90 available for 120 + 60 = 180, so each is short the same
+    # fraction φ = 1 − 90/180 = 1/2 and gets demand × available ÷ total demand:
+    # A 120·90/180 = 60, B 60·90/180 = 30; short 60 and 30: 60·10 + 30·5 = 750.
+    ("equal_shortage", 750.0, 60.0, 30.0),
+])
+def test_equal_shortage_on_two_allies_is_pro_rata_rationing(tmp_path, formulation, fairness,
+                                                            objective, at_a, at_b):
+    sheets = hub_case(120, 60, 10, 5, capacity=90, route=1000, fairness=fairness)
+    solved = solve(tmp_path, sheets, formulation)
+    assert solved.results.objective == pytest.approx(objective, rel=REL)
+    assert received(solved, "A") == pytest.approx(at_a, abs=ABS)
+    assert received(solved, "B") == pytest.approx(at_b, abs=ABS)
+
+
+def test_equal_shortage_holds_in_every_period_and_scenario(tmp_path, formulation):
+    """Two periods and a cut in period 2 of scenario cut (probability 0.5): A's capacity
+    falls to 30 (capacity_loss 1/3). Normal times and period 1: 90 for a demand of 60 +
+    30, nobody short. Period 2 of cut: 30 for 90, each short 2/3: A gets 20, B 10;
+    short 40·10 + 20·5 = 500, weighted 0.5 and k = 2/2: objective 250."""
+    sheets = hub_case(60, 30, 10, 5, capacity=90, route=1000, fairness="equal_shortage")
+    sheets["Settings"].update(periods=2, periods_per_year=2)
+    sheets["Scenarios"] = [{"scenario": "normal", "probability": 0.5},
+                           {"scenario": "cut", "probability": 0.5}]
+    sheets["Disruptions"] = [{"scenario": "cut", "kind": "capacity_loss", "country": "A",
+                              "good": "g", "start": 2, "end": 2, "factor": 1 / 3}]
+    solved = solve(tmp_path, sheets, formulation)
+    assert solved.results.objective == pytest.approx(250.0, rel=REL)
+    fill = solved.results.shortfalls
+    assert sorted(zip(fill["country"], fill["period"], fill["fill_rate"], strict=True)) == [
+        ("A", 2, pytest.approx(1 / 3)), ("B", 2, pytest.approx(1 / 3))]
+
+
+# --- maxmin: water-filling --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route, objective, at_a, at_b, worst", [
+    # 150 for 100 + 100; penalties 20 at A, 10 at B, weight 2000. The shortfall is 50 in
+    # any case (z_A + z_B = 50). With z_B = 100Φ and z_A = 50 − 100Φ (Φ ≥ 1/4):
+    # 20(50 − 100Φ) + 10·100Φ + 2000Φ = 1000 + 1000Φ, least at Φ = 1/4: the water level
+    # rises evenly, each gets 75, short 25: 500 + 250 + 500 = 1250.
+    (1000, 1250.0, 75.0, 75.0, 0.25),
+    # B can receive at most 60 (the route): its level stops at 60, Φ ≥ 0.4, and the
+    # water keeps rising at A alone: A gets 90. 20·10 + 10·40 + 2000·0.4 = 1400.
+    (60, 1400.0, 90.0, 60.0, 0.4),
+])
+def test_maxmin_reproduces_water_filling(tmp_path, formulation, route, objective, at_a,
+                                         at_b, worst):
+    sheets = hub_case(100, 100, 20, 10, capacity=150, route=route, fairness="maxmin",
+                      fairness_weight=2000)
+    solved = solve(tmp_path, sheets, formulation)
+    assert solved.results.objective == pytest.approx(objective, rel=REL)
+    assert received(solved, "A") == pytest.approx(at_a, abs=ABS)
+    assert received(solved, "B") == pytest.approx(at_b, abs=ABS)
+    results = solved.results
+    fairness_term = results.objective - results.stage_one_cost - results.expected_scenario_cost
+    assert fairness_term == pytest.approx(2000 * worst, rel=REL)
+
+
+def test_maxmin_weight_zero_is_the_least_cost_plan(tmp_path, formulation):
+    """fairness_weight 0: Φ costs nothing, and the plan is fairness none's: A keeps
+    100, B gets 50, 50·10 = 500."""
+    sheets = hub_case(100, 100, 20, 10, capacity=150, route=1000, fairness="maxmin",
+                      fairness_weight=0)
+    solved = solve(tmp_path, sheets, formulation)
+    assert solved.results.objective == pytest.approx(500.0, rel=REL)
+    assert received(solved, "A") == pytest.approx(100.0, abs=ABS)
+
+
+# --- release_rule = proportional ----------------------------------------------------------
+
+
+def release_case(rule):
+    """Allies A (demand 30), B (demand 10) and C (demand 20), penalty 10, one period;
+    one scenario (probability 1) whose demand_surge row of factor 1 makes period 1 the
+    onset, so stock may be drawn. A holds 60 and B 5, both fixed (min = max = initial,
+    costing nothing); C holds none. No other supply."""
+    return {
+        "Settings": {"periods": 1, "periods_per_year": 1, "release_rule": rule},
+        "Countries": [{"country": "A"}, {"country": "B"}, {"country": "C"}],
+        "Goods": [{"good": "g", "shortage_penalty": 10}],
+        "Demand": [{"country": "A", "good": "g", "demand": 30},
+                   {"country": "B", "good": "g", "demand": 10},
+                   {"country": "C", "good": "g", "demand": 20}],
+        "Stockpiles": [{"country": "A", "good": "g", "initial": 60, "min": 60, "max": 60},
+                       {"country": "B", "good": "g", "initial": 5, "min": 5, "max": 5}],
+        "Scenarios": [{"scenario": "surge", "probability": 1}],
+        "Disruptions": [{"scenario": "surge", "kind": "demand_surge", "country": "*",
+                         "start": 1, "factor": 1}],
+    }
+
+
+def drawn(solved, country):
+    plan = solved.results.supply_plan
+    return float(plan.loc[plan["country"] == country, "drawn"].sum())
+
+
+@pytest.mark.parametrize("rule, objective, at_a, at_b", [
+    # independent: A draws its 30, B its 5 (short 5), C short 20: (5 + 20)·10 = 250.
+    ("independent", 250.0, 30.0, 5.0),
+    # proportional: A and B hold stock and have demand: shares 30/40 and 10/40 (C has
+    # demand but no stock and takes no part). w_A = 3/4·W, w_B = 1/4·W, and B's 5 units
+    # cap W at 20: A draws 15 and B 5, 3 : 1 as their demands; short 15 + 5 + 20:
+    # 400.
+    ("proportional", 400.0, 15.0, 5.0),
+])
+def test_proportional_release_splits_draws_by_demand_shares(tmp_path, formulation, rule,
+                                                             objective, at_a, at_b):
+    solved = solve(tmp_path, release_case(rule), formulation)
+    assert solved.results.objective == pytest.approx(objective, rel=REL)
+    assert drawn(solved, "A") == pytest.approx(at_a, abs=ABS)
+    assert drawn(solved, "B") == pytest.approx(at_b, abs=ABS)
+    assert drawn(solved, "C") == 0.0
