@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 
+import openpyxl
 import pytest
 from casebuilder import load, write_case
 from test_properties import SEEDS, assert_not_below, base_solve, random_case, solve_sheets
@@ -182,3 +183,97 @@ def test_proportional_release_splits_draws_by_demand_shares(tmp_path, formulatio
     assert drawn(solved, "A") == pytest.approx(at_a, abs=ABS)
     assert drawn(solved, "B") == pytest.approx(at_b, abs=ABS)
     assert drawn(solved, "C") == 0.0
+
+
+# --- the price of fairness: one re-solve with the rules lifted -----------------------------
+
+
+@pytest.mark.parametrize("sheets, fair, unconstrained, term", [
+    # pro rata: 750 against none's 600 (see above); no fairness term
+    (hub_case(120, 60, 10, 5, capacity=90, route=1000, fairness="equal_shortage"),
+     750.0, 600.0, 0.0),
+    # water-filling: 1250 = 750 of shortage + 500 of fairness term; none's plan 500
+    (hub_case(100, 100, 20, 10, capacity=150, route=1000, fairness="maxmin",
+              fairness_weight=2000), 750.0, 500.0, 500.0),
+    # coordinated release: 400 against independent draws' 250
+    (release_case("proportional"), 400.0, 250.0, 0.0),
+])
+def test_the_price_of_fairness_is_the_fair_plans_cost_above_the_unconstrained(
+        tmp_path, formulation, sheets, fair, unconstrained, term):
+    solver = CaseSolver(formulation=formulation)
+    case = load(write_case(tmp_path / "case.xlsx", sheets))
+    solved = solver.solve(case, Timings())
+    extras = run_extras(solver, solved)
+    price = extras.fairness
+    assert price.cost_fair == pytest.approx(fair, rel=REL)
+    assert price.cost_unconstrained == pytest.approx(unconstrained, rel=REL)
+    assert price.price == pytest.approx(fair - unconstrained, rel=REL)
+    assert solved.results.objective == pytest.approx(fair + term, rel=REL)
+    assert any(s.name.startswith("price of fairness") for s in extras.solves)
+    # the instance holds the fair LP again: a re-solve finds the fair optimum
+    again = solver.solve(case, Timings())
+    assert again.results.objective == pytest.approx(fair + term, rel=REL)
+
+
+def test_no_rule_no_price_and_no_extra_solve(tmp_path):
+    solver = CaseSolver()
+    solved = solver.solve(load(write_case(tmp_path / "none.xlsx", hub_case(
+        120, 60, 10, 5, capacity=90, route=1000))), Timings())
+    extras = run_extras(solver, solved)
+    assert extras.fairness is None
+    assert not any(s.name.startswith("price of fairness") for s in extras.solves)
+
+
+NO_STOCK = {"country": "A", "good": "g", "max": 0}
+"""A stockpile row that holds nothing: the decision workbook's stock chart needs one
+(a case without any Stockpiles row fails to write its charts today, fairness or not)."""
+
+
+def test_report_and_json_show_the_price_and_each_allys_fill_rates(tmp_path):
+    """equal_shortage pro rata (above): both allies fill 1/2 with the rule; without it A
+    fills 90/120 = 3/4 and B 0. The JSON adds the key ``fairness``; the decision
+    workbook a Fairness sheet and the price on the Summary; the Run sheet lists the
+    extra solve."""
+    sheets = hub_case(120, 60, 10, 5, capacity=90, route=1000, fairness="equal_shortage")
+    sheets["Stockpiles"] = [NO_STOCK]
+    path = write_case(tmp_path / "fair.xlsx", sheets)
+    outcome = run_case(RunRequest(path, report_path=tmp_path / "fair_report.xlsx",
+                                  summary_path=tmp_path / "fair.json", detail=False))
+    assert outcome.exit_code == 0
+    document = json.loads((tmp_path / "fair.json").read_text())
+    fairness = document["fairness"]
+    assert fairness["rule"] == "equal_shortage"
+    assert fairness["release_rule"] == "independent"
+    assert fairness["price_of_fairness"] == pytest.approx(150.0, rel=REL)
+    assert fairness["cost_unconstrained"] == pytest.approx(600.0, rel=REL)
+    rates = {r["country"]: r for r in fairness["fill_rates"]}
+    assert rates["A"]["expected_fill_rate"] == pytest.approx(0.5)
+    assert rates["B"]["expected_fill_rate"] == pytest.approx(0.5)
+    assert rates["A"]["expected_fill_rate_unconstrained"] == pytest.approx(0.75)
+    assert rates["B"]["expected_fill_rate_unconstrained"] == pytest.approx(0.0)
+    book = openpyxl.load_workbook(tmp_path / "fair_report.xlsx")
+    names = book.sheetnames
+    assert names.index("Fairness") == names.index("Uncertainty") + 1
+    figures = {row[0]: row[1] for row in book["Fairness"].iter_rows(values_only=True)}
+    assert figures["price of fairness (USD/year)"] == pytest.approx(150.0)
+    assert figures["expected annual cost without the rules (USD/year)"] == pytest.approx(600)
+    summary = [row for row in book["Summary"].iter_rows(values_only=True)
+               if row[0] and str(row[0]).startswith("Price of fairness")]
+    assert summary and summary[0][1] == pytest.approx(150.0)
+    run_cells = [c for row in book["Run"].iter_rows(values_only=True) for c in row]
+    assert any(isinstance(c, str) and c.startswith("price of fairness") for c in run_cells)
+    assert "equal_shortage" in run_cells
+
+
+def test_without_a_rule_the_json_key_is_there_and_the_report_unchanged(tmp_path):
+    sheets = hub_case(120, 60, 10, 5, capacity=90, route=1000)
+    sheets["Stockpiles"] = [NO_STOCK]
+    path = write_case(tmp_path / "plain.xlsx", sheets)
+    outcome = run_case(RunRequest(path, report_path=tmp_path / "plain_report.xlsx",
+                                  summary_path=tmp_path / "plain.json", detail=False))
+    assert outcome.exit_code == 0
+    fairness = json.loads((tmp_path / "plain.json").read_text())["fairness"]
+    assert fairness["rule"] == "none" and fairness["price_of_fairness"] is None
+    assert fairness["fairness_term"] == pytest.approx(0.0, abs=1e-9)
+    assert {r["country"] for r in fairness["fill_rates"]} == {"A", "B"}
+    assert "Fairness" not in openpyxl.load_workbook(tmp_path / "plain_report.xlsx").sheetnames

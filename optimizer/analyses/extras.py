@@ -7,6 +7,8 @@ value of the plan           stage one fixed at "no new insurance" (stock at its 
                             level clipped to [min, max], spare capacity 0) by changing the
                             stage-one column bounds in the solved HiGHS instance; re-run
                             (HiGHS warm-starts from the optimal basis); bounds restored
+price of fairness           the burden-sharing rows lifted, the fairness term's cost 0
+                            (`optimizer.analyses.fairness`); re-run; restored
 value of cooperation        every shipment column's upper bound set to 0; re-run; restored
 VSS                         the expected-value problem (one scenario block whose every
                             mutable parameter is the π-average of the scenarios', built by
@@ -52,6 +54,7 @@ from models.data import Stockpile
 from models.index_sets import ModelData
 from models.parameters import scenario_parameter_values
 from models.scenario_model import SCENARIO_BLOCK, build_scenario_model
+from optimizer.analyses.fairness import price_of_fairness
 from optimizer.engine import CaseSolver, SolvedCase
 from optimizer.lp.plan import PlanValues
 from optimizer.lp.replicated import ReplicatedLP
@@ -63,6 +66,7 @@ from optimizer.results.extras import (
     PlanValue,
     Vss,
 )
+from optimizer.results.fairness import merge_prices
 from optimizer.results.risk import PlanMeasures, measure_in_words, plan_measures
 from optimizer.results.tables import NOISE, quantity_scale
 from optimizer.solver import CompiledModel, SolverOutcome, new_highs, pass_model, run
@@ -452,6 +456,7 @@ def run_extras(solver: CaseSolver, solved: SolvedCase) -> Extras:
             "of the plan with that of perfect foresight, and the case minimises another "
             "measure)")
         extras.expected_plan = resolver.expected_cost_plan()
+    extras.fairness = price_of_fairness(resolver)
     extras.solves, extras.warnings = resolver.solves, resolver.warnings
     return extras
 
@@ -505,4 +510,5 @@ def merge_extras(found: list[Extras | None]) -> Extras:
                          sum(v.average_plan_cost for v in items),
                          sum(v.average_scenario_cost for v in items),
                          pd.concat([v.plans for v in items], ignore_index=True))
+    merged.fairness = merge_prices([e.fairness for e in found])
     return merged

@@ -32,6 +32,11 @@ import xlsxwriter
 from models.data import Case
 from optimizer.case.schema import SHEETS
 from optimizer.report.cells import looks_like_formula
+from optimizer.report.fairness_sheet import (
+    summary_cost_rows,
+    summary_value_rows,
+    write_fairness_sheet,
+)
 from optimizer.report.risk_sheet import write_risk_sheet
 from optimizer.results.columns import AMOUNT, GENERAL, PERCENT, WHOLE, column
 from optimizer.results.extras import Extras
@@ -452,6 +457,7 @@ class DecisionWriter:
         self._result_sheets()
         self._extras_sheets(extras)
         write_risk_sheet(self, self.risk)
+        write_fairness_sheet(self, extras)
         self._run_sheet()
         chart_data = Sheet(self, "Chart data")
         self.sheet_notes.append(("Chart data", "the figures every chart draws"))
@@ -605,7 +611,8 @@ class DecisionWriter:
         row += 1
         settings = [(f.replace("_", " "), getattr(case.settings, f)) for f in (
             "periods", "period_unit", "period_days", "currency", "capital_rate",
-            "periods_per_year", "objective", "cvar_alpha", "risk_weight")] + list(run.settings)
+            "periods_per_year", "objective", "cvar_alpha", "risk_weight", "fairness",
+            "fairness_weight", "release_rule")] + list(run.settings)
         sections = [
             ("Settings of the case and of the run",
              pd.DataFrame(settings, columns=["setting", "value"], dtype=object), "Run settings"),
@@ -818,7 +825,8 @@ class DecisionWriter:
                 ("  insurance: stockpiles", stock_cost, money, False),
                 ("  insurance: spare capacity", spare_cost, money, False),
                 ("  expected disruption cost (supply in every scenario)",
-                 results.expected_scenario_cost, money, False)]:
+                 results.expected_scenario_cost, money, False),
+                *summary_cost_rows(case, results, money)]:
             sheet.text(row, 0, label, bold=bold)
             ws.write_number(row, 1, value, fmt)
             row += 1
@@ -878,7 +886,8 @@ class DecisionWriter:
                 ("VSS: worth of planning for every scenario, not the average", "Uncertainty",
                  extras.vss.value if extras and extras.vss else None),
                 (f"Risk: CVaR at α = {self.risk.alpha:g}, the mean scenario cost of the "
-                 f"worst {1 - self.risk.alpha:.0%}", "Risk", self.risk.cvar)]:
+                 f"worst {1 - self.risk.alpha:.0%}", "Risk", self.risk.cvar),
+                *summary_value_rows(case, extras)]:
             sheet.link(row, 0, target, label)
             if figure is None:
                 sheet.text(row, 1, "not computed", italic=True)

@@ -15,6 +15,7 @@ from optimizer.results.extras import (
     plan_value_json,
     vss_json,
 )
+from optimizer.results.fairness import fairness_json
 from optimizer.results.risk import risk_json, risk_profile
 from optimizer.results.tables import Results
 from optimizer.solver import SolverOutcome
@@ -29,7 +30,8 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     """status, objective, stage_one_cost, expected_scenario_cost, stockpile,
     spare_capacity, expected_shortfall, timings_s, solver; warnings (the texts printed
     on stderr); the extra figures value_of_plan, value_of_cooperation, evpi and vss
-    (each null when not computed: --no-extras, or a re-solve not optimal); and
+    (each null when not computed: --no-extras, or a re-solve not optimal); fairness
+    (the burden-sharing rules, the price of fairness, each ally's fill rates); and
     input_sha256 and tool_version (the input file's SHA-256 and the version that solved
     it: what `stockpile batch --resume` compares); risk, the plan's scenario-cost
     distribution under the case's objective (`optimizer.results.risk`)."""
@@ -70,6 +72,7 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
         extras.cooperation if extras else None, case)
     document["evpi"] = evpi_json(extras.evpi if extras else None, case)
     document["vss"] = vss_json(extras.vss if extras else None, case)
+    document["fairness"] = fairness_json(case, results, extras.fairness if extras else None)
     document["input_sha256"] = input_sha256
     document["tool_version"] = tool_version
     document["risk"] = risk_json(risk_profile(

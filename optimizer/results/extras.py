@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from models.data import Case
+from optimizer.results.fairness import FairnessPrice
 from optimizer.results.risk import PlanMeasures
 
 
@@ -188,6 +189,7 @@ class Extras:
     vss: Vss | None = None
     expected_plan: PlanMeasures | None = None
     """Objective cvar or worst_case: the expected-cost plan's cost under each measure."""
+    fairness: FairnessPrice | None = None
     solves: list[ExtraSolve] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
