@@ -10,16 +10,18 @@ shortage cost plus, for maxmin, fairness_weight × the largest fraction short.
 
 from __future__ import annotations
 
-import copy
 import json
 
 import openpyxl
 import pytest
-from casebuilder import load, write_case
+from casebuilder import base_case, load, write_case
+from test_decomposition import SMALL
 from test_properties import SEEDS, assert_not_below, base_solve, random_case, solve_sheets
 
+from benchmarks.synthetic import make_case, write_case_workbook
 from models.components import independent_parts
 from optimizer.analyses.extras import merge_extras, run_extras
+from optimizer.cli import main
 from optimizer.decomposition import solve_in_parts
 from optimizer.errors import InputError
 from optimizer.pipeline import CaseSolver, RunRequest, Timings, load_case, run_case, solve_case
@@ -277,3 +279,157 @@ def test_without_a_rule_the_json_key_is_there_and_the_report_unchanged(tmp_path)
     assert fairness["fairness_term"] == pytest.approx(0.0, abs=1e-9)
     assert {r["country"] for r in fairness["fill_rates"]} == {"A", "B"}
     assert "Fairness" not in openpyxl.load_workbook(tmp_path / "plain_report.xlsx").sheetnames
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def settings_case(**settings):
+    """`casebuilder.base_case` with Settings rows after periods (row 2): the first
+    added key's value is Settings!B3, the second's B4."""
+    case = base_case()
+    case["Settings"].update(settings)
+    return case
+
+
+def problems_of(tmp_path, case):
+    with pytest.raises(InputError) as info:
+        load_case(write_case(tmp_path / "case.xlsx", case), Timings())
+    return [(p.sheet, p.cell, p.message) for p in info.value.problems]
+
+
+def warnings_of(tmp_path, case):
+    _, warnings = load_case(write_case(tmp_path / "case.xlsx", case), Timings())
+    return [(w.sheet, w.cell, w.message) for w in warnings if not w.is_error]
+
+
+@pytest.mark.parametrize("settings, cell, fragment", [
+    ({"fairness": "fair"}, "B3", "one of 'none', 'equal_shortage', 'maxmin'"),
+    ({"fairness": "maxmin", "fairness_weight": -1}, "B4", "≥ 0"),
+    ({"fairness": "maxmin", "fairness_weight": "lots"}, "B4", "number"),
+    ({"release_rule": "pro rata"}, "B3", "one of 'independent', 'proportional'"),
+    ({"fairness": "maxmin"}, "B3", "fairness = maxmin needs fairness_weight"),
+])
+def test_each_fairness_setting_rule_broken_names_its_cell(tmp_path, settings, cell,
+                                                          fragment):
+    found = problems_of(tmp_path, settings_case(**settings))
+    assert any(sheet == "Settings" and where == cell and fragment in message
+               for sheet, where, message in found), found
+
+
+def test_a_missing_weight_is_exit_code_2_with_the_cell_and_no_traceback(tmp_path, capsys):
+    path = write_case(tmp_path / "case.xlsx", settings_case(fairness="maxmin"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Settings!B3" in err and "fairness_weight" in err and "Traceback" not in err
+
+
+def test_the_settings_a_rule_ignores_or_cannot_use_are_warned_with_their_cell(tmp_path):
+    # a weight without maxmin: ignored
+    found = warnings_of(tmp_path, settings_case(fairness="equal_shortage",
+                                                fairness_weight=5))
+    assert any(w[:2] == ("Settings", "B4") and "ignored" in w[2] for w in found), found
+    # proportional with one stockpile (A's) only: nothing to coordinate
+    found = warnings_of(tmp_path, settings_case(release_rule="proportional"))
+    assert any(w[:2] == ("Settings", "B3") and "changes nothing" in w[2]
+               for w in found), found
+
+
+def test_a_late_or_closed_participant_of_a_coordinated_release_is_warned(tmp_path):
+    """B's stockpile (row 3) with release_lag 2 (column H) against A's 0, and max_draw 0
+    (column I): the whole release of g waits for B, or never happens."""
+    case = settings_case(release_rule="proportional")
+    case["Stockpiles"].append({"country": "B", "good": "g", "initial": 0, "min": 0,
+                               "max": 10, "purchase_cost": 5, "holding_cost": 1,
+                               "release_lag": 2, "max_draw": 0})
+    found = warnings_of(tmp_path, case)
+    assert any(w[:2] == ("Stockpiles", "H3") and "released by every participant" in w[2]
+               for w in found), found
+    assert any(w[:2] == ("Stockpiles", "I3") and "max_draw 0" in w[2] for w in found), found
+    solved = solve_case(load(write_case(tmp_path / "late.xlsx", case)), Timings())
+    assert solved.outcome.status == "optimal"  # restrictive, never infeasible
+
+
+# --- decomposition: the rules join the allies of a good -------------------------------------
+
+
+def split_case(**settings):
+    """Allies A and B, each importing g from S on its own route (nothing joins them),
+    with their own stock; a cut on A's route in scenario cut. Without a rule the case
+    falls apart into (A, g) and (B, g)."""
+    return {
+        "Settings": {"periods": 2, "periods_per_year": 2, **settings},
+        "Countries": [{"country": "A"}, {"country": "B"},
+                      {"country": "S", "role": "supplier"}],
+        "Goods": [{"good": "g", "shortage_penalty": 50}],
+        "Demand": [{"country": "A", "good": "g", "demand": 10},
+                   {"country": "B", "good": "g", "demand": 30}],
+        "Imports": [{"origin": "S", "destination": "A", "good": "g", "volume": 10},
+                    {"origin": "S", "destination": "B", "good": "g", "volume": 30}],
+        "Stockpiles": [{"country": "A", "good": "g", "holding_cost": 2, "max": 8},
+                       {"country": "B", "good": "g", "holding_cost": 1}],
+        "Scenarios": [{"scenario": "normal", "probability": 0.7},
+                      {"scenario": "cut", "probability": 0.3}],
+        "Disruptions": [{"scenario": "cut", "kind": "export_cut", "country": "S",
+                         "partner": "A", "start": 1, "end": 2, "factor": 0}],
+    }
+
+
+def test_the_rules_join_the_allies_of_a_good_into_one_part(tmp_path):
+    for settings, parts in [({}, 2), ({"fairness": "equal_shortage"}, 1),
+                            ({"fairness": "maxmin", "fairness_weight": 10}, 1),
+                            ({"release_rule": "proportional"}, 1)]:
+        case = load(write_case(tmp_path / "split.xlsx", split_case(**settings)))
+        assert len(independent_parts(case)) == parts, settings
+
+
+SYNTHETIC_RULES = [{"fairness": "equal_shortage"},
+                   {"fairness": "maxmin", "fairness_weight": 5e5},
+                   {"release_rule": "proportional"},
+                   {"fairness": "maxmin", "fairness_weight": 5e5,
+                    "release_rule": "proportional"}]
+
+
+@pytest.mark.parametrize("rules", SYNTHETIC_RULES)
+def test_by_parts_equals_one_lp_with_the_rules(tmp_path, rules):
+    """A synthetic case (4 allies, 5 goods) with each rule: the parts' optimum, and
+    their price of fairness, equal one LP's."""
+    sheets = make_case(SMALL, 3)
+    sheets["Settings"].update(rules)
+    case = load_case(write_case_workbook(sheets, tmp_path / "synthetic.xlsx"), Timings())[0]
+    parts = independent_parts(case)
+    assert len(parts) > 1
+    solver = CaseSolver()
+    whole = solver.solve(case, Timings())
+    whole_extras = run_extras(solver, whole)
+    split = solve_in_parts(case, parts, Timings(), jobs=2, also=run_extras)
+    assert split.results.objective == pytest.approx(whole.results.objective, rel=1e-9)
+    by_parts = merge_extras(split.per_part).fairness
+    assert by_parts.price == pytest.approx(whole_extras.fairness.price, rel=1e-7, abs=1e-6)
+    assert by_parts.cost_unconstrained == pytest.approx(
+        whole_extras.fairness.cost_unconstrained, rel=1e-9)
+    plain = solve_case(case, Timings(), formulation="plain")
+    assert plain.results.objective == pytest.approx(whole.results.objective, rel=1e-9)
+
+
+# --- property: equal shares never lower the objective ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("fairness_properties")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_equal_shortage_never_lowers_the_objective(workdir, seed):
+    """equal_shortage only adds rows to the LP of fairness none (φ is a new column tied to
+    the shortfalls), so its optimum is never below none's; the same for maxmin (rows, and
+    a cost ≥ 0) and for the proportional release."""
+    base = base_solve(workdir, seed)
+    for rules in ({"fairness": "equal_shortage"},
+                  {"fairness": "maxmin", "fairness_weight": 1000},
+                  {"release_rule": "proportional"}):
+        sheets = random_case(seed)
+        sheets["Settings"].update(rules)
+        solved = solve_sheets(workdir, sheets, f"fair{seed}{len(rules)}{rules.get('fairness')}")
+        assert_not_below(solved.results.objective, base.results.objective, str(rules))

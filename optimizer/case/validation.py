@@ -26,6 +26,7 @@ from models.data import (
     default_periods_per_year,
 )
 from models.index_sets import scenario_onsets
+from optimizer.case.fairness_checks import check_fairness_settings, fairness_warnings
 from optimizer.case.schema import (
     ANY,
     DAYS_PER_YEAR,
@@ -72,6 +73,7 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
 
     settings, setting_values = _settings(sheets.get("settings"), problems)
     warnings += _unused_risk_settings(sheets.get("settings"), setting_values)
+    check_fairness_settings(sheets.get("settings"), setting_values, problems)
     periods = settings.periods if settings else None
 
     countries_rows = _parse(sheets.get("countries"), {}, problems)
@@ -135,6 +137,7 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     found += _unsupplied_demand(sheets.get("demand"), demand_rows, obtainable)
     found += _idle_links(sheets.get("sharing"), sharing_rows, case)
     found += _lags_past_the_horizon(sheets, production_rows, stock_rows, sharing_rows, case)
+    found += fairness_warnings(sheets, stock_rows, case)
     return case, warnings + sorted(found, key=_reading_order)
 
 
