@@ -22,6 +22,8 @@ import pandas as pd
 from models.data import Case
 from optimizer.results.tables import Results
 
+NOISE = 1e-12
+
 
 @dataclass
 class FairnessPrice:
@@ -34,7 +36,10 @@ class FairnessPrice:
 
     @property
     def price(self) -> float:
-        return self.cost_fair - self.cost_unconstrained
+        """cost_fair − cost_unconstrained; a difference within solver noise (1e-12 of
+        the cost) is shown as 0."""
+        price = self.cost_fair - self.cost_unconstrained
+        return 0.0 if abs(price) <= NOISE * max(1.0, abs(self.cost_unconstrained)) else price
 
     def meaning(self, currency: str) -> str:
         return (f"Sharing the burden by the case's rules costs {self.price:,.0f} {currency} "
