@@ -105,6 +105,32 @@ def test_equal_shortage_holds_in_every_period_and_scenario(tmp_path, formulation
         ("A", 2, pytest.approx(1 / 3)), ("B", 2, pytest.approx(1 / 3))]
 
 
+def surge_case(factor):
+    """The pro-rata case with B's demand surging ×`factor` in the only scenario."""
+    sheets = hub_case(120, 60, 10, 5, capacity=90, route=1000, fairness="equal_shortage")
+    sheets["Scenarios"] = [{"scenario": "surge", "probability": 1}]
+    sheets["Disruptions"] = [{"scenario": "surge", "kind": "demand_surge", "country": "B",
+                              "good": "g", "start": 1, "factor": factor}]
+    return sheets
+
+
+def test_equal_shortage_shares_on_the_effective_demand_and_follows_a_what_if(
+        tmp_path, formulation):
+    """B's demand ×2: 90 for 120 + 120, each gets half of 90, 45; short 75·10 + 75·5 =
+    1125. A what-if to ×1.5 (a mutable input: the built model is updated, the rows'
+    coefficients D·m patched): 90 for 120 + 90, A gets 120·90/210, B 90·90/210; short
+    (120 − 360/7)·10 + (90 − 270/7)·5 = 4800/7 + 1800/7 = 6600/7."""
+    solver = CaseSolver(formulation=formulation)
+    first = solver.solve(load(write_case(tmp_path / "x2.xlsx", surge_case(2))), Timings())
+    assert first.results.objective == pytest.approx(1125.0, rel=REL)
+    assert received(first, "B") == pytest.approx(45.0, abs=ABS)
+    second = solver.solve(load(write_case(tmp_path / "x15.xlsx", surge_case(1.5))),
+                          Timings())
+    assert second.results.objective == pytest.approx(6600 / 7, rel=REL)
+    assert received(second, "A") == pytest.approx(120 * 90 / 210, abs=ABS)
+    assert received(second, "B") == pytest.approx(90 * 90 / 210, abs=ABS)
+
+
 # --- maxmin: water-filling --------------------------------------------------------------
 
 
