@@ -448,7 +448,8 @@ def _print_summary(document: dict, report: Path, json_path: Path | None) -> None
             "expected_cost", {}).get("difference")),
         ("saving from sharing", (document.get("value_of_cooperation") or {}).get("saving")),
         ("EVPI", (document.get("evpi") or {}).get("value")),
-        ("VSS", (document.get("vss") or {}).get("value"))]
+        ("VSS", (document.get("vss") or {}).get("value")),
+        ("price of fairness", (document.get("fairness") or {}).get("price_of_fairness"))]
     for label, value in figures:
         if value is not None:
             print(f"  {label:<23} {value:>18,.2f} {currency}/year")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.results.columns import GENERAL, PERCENT, WHOLE
+from optimizer.results.columns import AMOUNT, GENERAL, PERCENT
 from optimizer.results.extras import Extras
 from optimizer.results.fairness import ally_fill_rates, fairness_term, is_fair
 
@@ -50,7 +50,7 @@ def write_fairness_sheet(writer, extras: Extras | None) -> None:
     frame = pd.DataFrame(rows, columns=["figure", "value"], dtype=object)
     sheet = writer.table_sheet("Fairness", "Fair burden sharing", sentence, frame,
                                headers={"figure": "figure", "value": "value"},
-                               formats={"value": WHOLE})
+                               formats={"value": AMOUNT})
     fill = ally_fill_rates(case, results, price)
     top = 3 + len(frame) + 3
     sheet.text(top - 1, 0, "Fill rates per ally and good (share of demand met over the "
