@@ -25,6 +25,7 @@ from optimizer.cli import main
 from optimizer.decomposition import solve_in_parts
 from optimizer.errors import InputError
 from optimizer.pipeline import CaseSolver, RunRequest, Timings, load_case, run_case, solve_case
+from optimizer.results.fairness import fairness_json
 
 REL = 1e-9
 ABS = 1e-6
@@ -155,6 +156,8 @@ def test_maxmin_reproduces_water_filling(tmp_path, formulation, route, objective
     results = solved.results
     fairness_term = results.objective - results.stage_one_cost - results.expected_scenario_cost
     assert fairness_term == pytest.approx(2000 * worst, rel=REL)
+    assert fairness_json(solved.data.case, results, None)["fairness_term"] == pytest.approx(
+        2000 * worst, rel=1e-7)
 
 
 def test_maxmin_weight_zero_is_the_least_cost_plan(tmp_path, formulation):
@@ -281,10 +284,10 @@ def test_report_and_json_show_the_price_and_each_allys_fill_rates(tmp_path):
     assert rates["B"]["expected_fill_rate_unconstrained"] == pytest.approx(0.0)
     book = openpyxl.load_workbook(tmp_path / "fair_report.xlsx")
     names = book.sheetnames
-    assert names.index("Fairness") == names.index("Uncertainty") + 1
+    assert names.index("Uncertainty") < names.index("Fairness") == names.index("Run") - 1
     figures = {row[0]: row[1] for row in book["Fairness"].iter_rows(values_only=True)}
     assert figures["price of fairness (USD/year)"] == pytest.approx(150.0)
-    assert figures["expected annual cost without the rules (USD/year)"] == pytest.approx(600)
+    assert figures["yearly cost without the rules (USD/year)"] == pytest.approx(600)
     summary = [row for row in book["Summary"].iter_rows(values_only=True)
                if row[0] and str(row[0]).startswith("Price of fairness")]
     assert summary and summary[0][1] == pytest.approx(150.0)
@@ -459,3 +462,20 @@ def test_equal_shortage_never_lowers_the_objective(workdir, seed):
         sheets["Settings"].update(rules)
         solved = solve_sheets(workdir, sheets, f"fair{seed}{len(rules)}{rules.get('fairness')}")
         assert_not_below(solved.results.objective, base.results.objective, str(rules))
+
+
+@pytest.mark.parametrize("objective", ["cvar", "worst_case"])
+def test_maxmin_under_a_risk_objective(tmp_path, formulation, objective):
+    """The water-filling case (uncapped) has one scenario of probability 1, so its CVaR
+    and worst case are its cost: the optimum is the expected objective's, 1250, of which
+    500 is the fairness term; without the rules 500, so the price of fairness is 250."""
+    sheets = hub_case(100, 100, 20, 10, capacity=150, route=1000, fairness="maxmin",
+                      fairness_weight=2000, objective=objective)
+    solver = CaseSolver(formulation=formulation)
+    solved = solver.solve(load(write_case(tmp_path / "risk.xlsx", sheets)), Timings())
+    assert solved.results.objective == pytest.approx(1250.0, rel=REL)
+    assert received(solved, "B") == pytest.approx(75.0, abs=ABS)
+    document = fairness_json(solved.data.case, solved.results, run_extras(
+        solver, solved).fairness)
+    assert document["fairness_term"] == pytest.approx(500.0, rel=1e-7)
+    assert document["price_of_fairness"] == pytest.approx(250.0, rel=1e-7)

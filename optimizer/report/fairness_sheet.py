@@ -36,11 +36,12 @@ def write_fairness_sheet(writer, extras: Extras | None) -> None:
         ("fairness weight", settings.fairness_weight if settings.fairness == "maxmin"
          else "—"),
         ("release rule", settings.release_rule),
-        (f"fairness term in the objective (maxmin; {c}/year)", fairness_term(results)),
+        (f"fairness term in the objective (maxmin; {c}/year)", fairness_term(case, results)),
     ]
     if price is not None:
-        rows += [(f"expected annual cost of the fair plan ({c}/year)", price.cost_fair),
-                 (f"expected annual cost without the rules ({c}/year)",
+        rows += [(f"yearly cost of the fair plan, the case's objective ({c}/year)",
+                  price.cost_fair),
+                 (f"yearly cost without the rules ({c}/year)",
                   price.cost_unconstrained),
                  (f"price of fairness ({c}/year)", price.price)]
         sentence = price.meaning(c)
@@ -66,7 +67,7 @@ def summary_cost_rows(case, results, money) -> list[tuple[str, float, object, bo
     if case.settings.fairness != "maxmin":
         return []
     return [("  fairness term (maxmin: weight × largest fraction short)",
-             fairness_term(results), money, False)]
+             fairness_term(case, results), money, False)]
 
 
 def summary_value_rows(case, extras: Extras | None) -> list[tuple[str, str, float | None]]:

@@ -1,8 +1,9 @@
 """Fair burden sharing in the results: how each ally fares, and the price of fairness.
 
 The *price of fairness* is what the burden-sharing rules (Settings fairness,
-release_rule; `models.fairness`) cost: the fair plan's expected annual cost F + k·Σ_ω π_ω
-C_ω (the maxmin fairness term left out: it is a weight, not money) minus that of the
+release_rule; `models.fairness`) cost: the fair plan's yearly cost under the case's
+objective (F + k·Σ_ω π_ω C_ω for ``expected``, F + the CVaR or worst-case term otherwise;
+the maxmin fairness term left out: it is a weight, not money) minus that of the
 unconstrained plan, the optimum with every burden-sharing row lifted (fairness none,
 release independent). It is ≥ 0: the fair plan is a plan of the unconstrained problem.
 
@@ -43,8 +44,9 @@ class FairnessPrice:
 
     def meaning(self, currency: str) -> str:
         return (f"Sharing the burden by the case's rules costs {self.price:,.0f} {currency} "
-                f"a year in expectation: the fair plan costs {self.cost_fair:,.0f}, the "
-                f"least-cost plan without the rules {self.cost_unconstrained:,.0f}.")
+                f"a year (the case's objective): the fair plan costs "
+                f"{self.cost_fair:,.0f}, the least-cost plan without the rules "
+                f"{self.cost_unconstrained:,.0f}.")
 
 
 def is_fair(case: Case) -> bool:
@@ -53,10 +55,19 @@ def is_fair(case: Case) -> bool:
     return settings.fairness != "none" or settings.release_rule != "independent"
 
 
-def fairness_term(results: Results) -> float:
-    """What the objective holds beyond F + k·Σ π C: k · fairness_weight · Σ π Σ_g Φ with
-    maxmin, 0 otherwise."""
-    return results.objective - results.stage_one_cost - results.expected_scenario_cost
+def fairness_term(case: Case, results: Results) -> float:
+    """maxmin: the objective's k · fairness_weight · Σ_ω π_ω Σ_g Φ[g,ω], with Φ[g,ω] the
+    largest fraction short of g in ω (any ally with demand, any period: what Φ is at the
+    optimum, where it costs more than nothing); 0 for every other rule."""
+    settings = case.settings
+    short = results.shortfalls
+    if settings.fairness != "maxmin" or not settings.fairness_weight or short.empty:
+        return 0.0
+    worst = 1.0 - short.groupby(["scenario", "good"], sort=False)["fill_rate"].min()
+    probability = np.array([case.scenarios[s].probability
+                            for s in worst.index.get_level_values("scenario")])
+    return (settings.horizon_weight * settings.fairness_weight
+            * float(probability @ worst.to_numpy()))
 
 
 def merge_prices(found: list[FairnessPrice | None]) -> FairnessPrice | None:
@@ -109,7 +120,7 @@ def fairness_json(case: Case, results: Results | None,
         "rule": settings.fairness,
         "weight": settings.fairness_weight,
         "release_rule": settings.release_rule,
-        "fairness_term": fairness_term(results) if results else None,
+        "fairness_term": fairness_term(case, results) if results else None,
         "cost_fair": price.cost_fair if price else None,
         "cost_unconstrained": price.cost_unconstrained if price else None,
         "price_of_fairness": price.price if price else None,
