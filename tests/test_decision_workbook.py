@@ -240,6 +240,18 @@ def test_no_extras_leaves_the_figures_null(tmp_path):
     assert "--no-extras" in sentence
 
 
+def test_a_case_without_stockpiles_gets_its_report_without_the_empty_chart(tmp_path):
+    """No Stockpiles sheet: nothing to draw in 'stock by ally and good'; XlsxWriter
+    refuses a chart without a series, so that chart is left out and the others stay."""
+    sheets = base_case()
+    del sheets["Stockpiles"]
+    case = write_case(tmp_path / "c.xlsx", sheets)
+    assert cli.main(["solve", str(case), "-o", str(tmp_path / "r.xlsx"), "-q"]) == 0
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as package:
+        charts = [n for n in package.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 4
+
+
 # --- the extra figures, worked out by hand ------------------------------------------------
 
 

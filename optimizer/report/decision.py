@@ -772,7 +772,8 @@ class DecisionWriter:
                      f"units ({_common_unit(g.unit for g in case.goods.values())})")
         placed.append(chart)
 
-        for k, chart in enumerate(placed):
+        # a chart with nothing to draw (a case with no stockpile) is left out
+        for k, chart in enumerate(c for c in placed if c.series):
             chart.set_size({"width": 620, "height": 330})
             charts.ws.insert_chart(HEADER_ROW + 1 + (k // 2) * 18, (k % 2) * 9, chart,
                                    {"x_offset": 5, "y_offset": 5})
