@@ -133,6 +133,12 @@ def _parser() -> argparse.ArgumentParser:
                             "full supply plan and every shipment)")
     solve.add_argument("--solver-log", action="store_true", help="show HiGHS's log on stderr")
     solve.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    solve.add_argument("--engine", choices=("core", "mpisppy"), default="core",
+                       help="core: one LP in HiGHS (default); mpisppy: mpi-sppy over the "
+                            "MPI ranks (run under mpiexec; needs the extra 'mpi')")
+    solve.add_argument("--method", choices=("ef", "ph", "lshaped"), default="ph",
+                       help="with --engine mpisppy: extensive form, progressive hedging "
+                            "(default) or the L-shaped method")
     solve.set_defaults(command=_solve)
 
     batch = commands.add_parser(
@@ -238,12 +244,34 @@ def _solve(args: argparse.Namespace) -> int:
         extras=not args.no_extras, detail=not args.no_detail, tool_version=__version__,
         solver=SolverOptions(time_limit_s=args.time_limit, threads=args.threads,
                              show_log=args.solver_log))
+    if args.engine == "mpisppy":
+        return _solve_distributed(request, args)
     outcome = run_case(request, _events(args.quiet))
     if isinstance(outcome.error, InputError):
         return _report_input_error(outcome.error, warnings_shown=True)
     if outcome.error is not None:
         raise outcome.error
     _print_summary(outcome.document, request.report, args.json)
+    return outcome.exit_code
+
+
+def _solve_distributed(request, args: argparse.Namespace) -> int:
+    """`solve --engine mpisppy`: only rank 0 prints."""
+    from optimizer.distributed.solve import run_distributed
+
+    result = run_distributed(request, args.method, _events(args.quiet))
+    outcome = result.run
+    if result.rank != 0:
+        return outcome.exit_code
+    if isinstance(outcome.error, InputError):
+        return _report_input_error(outcome.error, warnings_shown=True)
+    if outcome.error is not None:
+        raise outcome.error
+    _print_summary(outcome.document, request.report, args.json)
+    document = outcome.document
+    print(f"  mpi-sppy {document['method']} on {document['mpi_ranks']} rank(s), "
+          f"{document['iterations']} iterations: lower bound {document['lower_bound']:,.2f}, "
+          f"gap {document['gap']:.4%}")
     return outcome.exit_code
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from models.data import Case
 from models.index_sets import ModelData, build_model_data
+from optimizer.lp.fixed import StagePlan, fix_stage_one
 from optimizer.lp.plain import PlainLP
 from optimizer.lp.plan import PlanValues
 from optimizer.lp.replicated import ReplicatedLP
@@ -52,12 +53,15 @@ class CaseSolver:
     """Solves cases one after another. A case whose structure matches the previous one
     (it changes only penalties, budgets, probabilities, disruptions or the CVaR's α and λ)
     reuses the built model and HiGHS's basis: only the changed numbers are sent, and
-    HiGHS warm-starts."""
+    HiGHS warm-starts. `fixed_stage_one` solves every case with stage one fixed at that
+    plan (`optimizer.lp.fixed`): the plan evaluated on every scenario."""
 
     def __init__(self, options: SolverOptions | None = None,
                  formulation: str = "replicated", warn: Callable[[str], None] | None = None,
-                 progress: Callable[[SolveProgress], None] | None = None):
+                 progress: Callable[[SolveProgress], None] | None = None,
+                 fixed_stage_one: StagePlan | None = None):
         self.options = options or SolverOptions()
+        self.fixed_stage_one = fixed_stage_one
         self.formulation = formulation
         self.warn = warn
         self.progress = progress
@@ -79,6 +83,8 @@ class CaseSolver:
                      and self.lp.can_update(data))
             if not reuse:
                 self.lp = FORMULATIONS[self.formulation](data)
+                if self.fixed_stage_one is not None:
+                    fix_stage_one(self.lp.model, self.fixed_stage_one)
         with timings.phase("handover"):
             if reuse:
                 compiled = self.lp.update(data)
