@@ -11,6 +11,12 @@ Each case writes `<out-dir>/<case name>.xlsx`, `.detail.xlsx` and `.json`; the b
 writes `<out-dir>/batch.xlsx` (the cases side by side) and `batch.json` (every case
 with its outcome), both atomically.
 
+Under ``mpiexec -n K`` (`optimizer.distributed.mpi.world`) the cases to solve are dealt
+out over the K ranks (rank r takes every K-th, from the r-th), each rank solving its
+share in its own workers (``--jobs`` per rank, default 1: mpiexec starts one rank per
+core); rank 0 gathers the results and writes batch.xlsx and batch.json, the same as on
+one machine (with ``mpi_ranks`` K).
+
 The batch's exit code is the most severe of its cases' (`SEVERITY`): 1 (a bug, or a
 worker that died) before 4 (an output not written) before 2 (an input error) before 3
 (not proven optimal; a case past its time limit), else 0.
@@ -23,6 +29,7 @@ import json
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -32,6 +39,7 @@ from pathlib import Path
 
 from optimizer.case.load import case_name
 from optimizer.decomposition import default_jobs
+from optimizer.distributed.mpi import world
 from optimizer.errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -114,6 +122,9 @@ class BatchOutcome:
     workbook: Path
     summary: Path
     elapsed_s: float
+    rank: int = 0
+    """Under mpiexec, this process's rank: a rank other than 0 holds only its own
+    cases and wrote no batch file."""
 
     @property
     def failures(self) -> list[CaseResult]:
@@ -179,20 +190,46 @@ def run_batch(request: BatchRequest, events: BatchEvents | None = None) -> Batch
     for path in paths:
         if path in results and events.finished:
             events.finished(results[path])
-    jobs = max(1, min(request.jobs or default_jobs(), len(to_run) or 1))
+    comm = world()
+    ranks = 1 if comm is None else comm.Get_size()
+    if comm is not None:
+        to_run = to_run[comm.Get_rank()::ranks]
+    jobs = max(1, min(request.jobs or (default_jobs() if comm is None else 1),
+                      len(to_run) or 1))
     for result in _run_workers(to_run, request, jobs, events):
         results[Path(result.path)] = result
+    if comm is not None:
+        mine = [results[path] for path in to_run]
+        shares = comm.gather(mine, root=0)
+        if comm.Get_rank() != 0:
+            exit_code = comm.bcast(None, root=0)
+            return BatchOutcome(exit_code, mine, workbook, summary,
+                                time.perf_counter() - started, comm.Get_rank())
+        for result in (r for share in shares for r in share):
+            results[Path(result.path)] = result
 
     ordered = [results[path] for path in paths]
     codes = {result.exit_code for result in ordered}
     exit_code = next(code for code in SEVERITY if code in codes or code == EXIT_OK)
     elapsed = time.perf_counter() - started
+    try:
+        _write_batch(request, ordered, exit_code, elapsed, jobs, ranks, workbook, summary)
+    finally:  # the other ranks wait for rank 0's exit code (4 if its files failed)
+        if comm is not None:
+            comm.bcast(exit_code if sys.exc_info()[0] is None else EXIT_OUTPUT, root=0)
+    return BatchOutcome(exit_code, ordered, workbook, summary, elapsed)
+
+
+def _write_batch(request: BatchRequest, ordered: list[CaseResult], exit_code: int,
+                 elapsed: float, jobs: int, ranks: int, workbook: Path,
+                 summary: Path) -> None:
+    """batch.xlsx and batch.json."""
     documents = [_read_json(result.summary) for result in ordered]
     write_batch_workbook(workbook, [asdict(result) for result in ordered], documents)
     document = {
         "tool_version": request.tool_version, "exit_code": exit_code,
         "elapsed_s": round(elapsed, 3), "jobs": jobs, "out_dir": str(request.out_dir),
-        "workbook": str(workbook),
+        "workbook": str(workbook), "mpi_ranks": ranks,
         "counts": {"cases": len(ordered),
                    "solved": sum(r.outcome == SOLVED for r in ordered),
                    "skipped": sum(r.outcome == RESUMED for r in ordered),
@@ -200,7 +237,6 @@ def run_batch(request: BatchRequest, events: BatchEvents | None = None) -> Batch
         "cases": [asdict(result) for result in ordered]}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     write_atomically(summary, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-    return BatchOutcome(exit_code, ordered, workbook, summary, elapsed)
 
 
 def outputs(path: Path, request: BatchRequest) -> tuple[Path, Path | None, Path]:

@@ -290,6 +290,8 @@ def _batch(args: argparse.Namespace) -> int:
                                                  finished=bar.finished))
     finally:
         bar.close()
+    if outcome.rank != 0:  # under mpiexec rank 0 speaks for the batch
+        return outcome.exit_code
     for case in outcome.failures:
         reason = (case.error or case.outcome).splitlines()[0]
         print(f"failed: {case.file}: {reason}", file=sys.stderr)

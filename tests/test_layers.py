@@ -12,7 +12,8 @@
     optimizer.report            the report workbook and the JSON summary
     optimizer.analyses          re-solves built on the above (value of the plan, ...)
     optimizer.pipeline          the phases of a run, the error policy
-    optimizer.batch             many runs, each in a worker process of its own
+    optimizer.batch,            many runs, each in a worker process of its own; one case's
+      .distributed              scenarios or a batch's cases over MPI ranks (mpi-sppy)
     optimizer.cli               argument parsing and printing
 
 A test that cannot fail is a defect: `test_the_rule_catches_an_upward_import` checks
@@ -36,7 +37,7 @@ LAYERS = [
     ("optimizer.report",),
     ("optimizer.analyses",),
     ("optimizer.pipeline",),
-    ("optimizer.batch",),
+    ("optimizer.batch", "optimizer.distributed"),
     ("optimizer.cli", "optimizer.__main__", "optimizer"),
 ]
 
