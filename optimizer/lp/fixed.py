@@ -19,13 +19,6 @@ StagePlan = dict[str, dict[object, float]]
 """Stage-one values by variable component name, then index (None for a scalar)."""
 
 
-def stage_one_plan(model: pyo.ConcreteModel) -> StagePlan:
-    """The values of every top-level variable of a solved scenario or whole model."""
-    return {var.local_name: {index: float(entry.value) if entry.value is not None else 0.0
-                             for index, entry in var.items()}
-            for var in model.component_objects(pyo.Var, descend_into=False)}
-
-
 def fix_stage_one(model: pyo.ConcreteModel, plan: StagePlan) -> None:
     """Bound every top-level variable of `model` to its value in `plan`. A variable the
     plan lacks is an `InternalError`: the plan came from another model."""
