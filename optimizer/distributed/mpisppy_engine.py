@@ -184,14 +184,16 @@ def _rho_setter(model):
 def _progressive_hedging(data, kwargs, comm, time_limit_s):
     from mpisppy.convergers.primal_dual_converger import PrimalDualConverger
     from mpisppy.opt.ph import PH
+    from mpisppy.utils.sputils import solver_options_layer
 
     scale = _upper_bound_sum(data, kwargs["requirements"])
     options = {
         "solver_name": SOLVER, "PHIterLimit": PH_ITERATION_LIMIT, "defaultPHrho": 1.0,
         "convthresh": -1.0,  # mpi-sppy's own test off: the converger decides
         "verbose": False, "display_progress": False, "time_limit": time_limit_s,
-        "iter0_solver_options": solver_options(time_limit_s, quadratic=False),
-        "iterk_solver_options": solver_options(time_limit_s, quadratic=True),
+        "solver_options_layers": [
+            solver_options_layer("iter0", solver_options(time_limit_s, quadratic=False)),
+            solver_options_layer("iterk", solver_options(time_limit_s, quadratic=True))],
         "primal_dual_converger_options": {"tol": PH_CONVERGENCE_TOL * max(scale, 1.0)},
     }
     ph = PH(options, data.scenarios, scenario_creator, scenario_creator_kwargs=kwargs,
