@@ -181,6 +181,29 @@ def test_ph_and_lshaped_end_within_a_tenth_of_a_percent(cases, name, method, tmp
     assert set(plain) <= set(document)
 
 
+@needs_extra
+def test_a_method_stopped_at_its_time_limit_exits_3_with_its_plan(cases, tmp_path):
+    """PH stopped by --time-limit after a few iterations: the plan (feasible) is
+    evaluated and reported, but not proven: exit 3, status stopped_at_limit, the gap
+    and a warning in the JSON."""
+    from optimizer.distributed.solve import run_distributed
+    from optimizer.solver import SolverOptions
+
+    paths, core = cases
+    request = RunRequest(case_path=paths["base"], report_path=tmp_path / "r.xlsx",
+                         summary_path=tmp_path / "r.json", detail=False,
+                         solver=SolverOptions(time_limit_s=0.3))
+    result = run_distributed(request, "ph")
+    assert result.run.exit_code == 3
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert document["status"] == "stopped_at_limit"
+    assert document["objective"] >= core["base"] * (1 - 1e-9)
+    assert document["gap"] == pytest.approx(
+        (document["objective"] - document["lower_bound"]) / document["objective"])
+    assert any("stopped at its iteration or time limit" in w for w in document["warnings"])
+    assert (tmp_path / "r.xlsx").is_file()
+
+
 # --- under mpiexec -n 2 ---------------------------------------------------------------
 
 

@@ -217,22 +217,6 @@ def _upper_bound_sum(data: ModelData, requirements: dict[str, float]) -> float:
     return stock + sum(case.production[k].spare_max for k in data.spare)
 
 
-class _TimeLimit:
-    """An L-shaped converger: stop when the run's time limit has passed."""
-
-    limit_s: float | None = None
-
-    def __init__(self, method, rank, size):
-        self.started = time.perf_counter()
-        self.method = method
-
-    def convergence_value(self):
-        return time.perf_counter() - self.started
-
-    def is_converged(self):
-        return self.limit_s is not None and self.convergence_value() >= self.limit_s
-
-
 def _lshaped(data, kwargs, comm, time_limit_s):
     from mpisppy.opt.lshaped import LShapedMethod
 
@@ -244,8 +228,23 @@ def _lshaped(data, kwargs, comm, time_limit_s):
     }
     method = LShapedMethod(options, data.scenarios, scenario_creator, mpicomm=comm,
                            scenario_creator_kwargs=kwargs)
-    limit = type("_Limit", (_TimeLimit,), {"limit_s": time_limit_s})
-    method.lshaped_algorithm(converger=limit)
+    started = time.perf_counter()
+
+    class TimeLimit:
+        """Stops the L-shaped loop once `time_limit_s` has passed on rank 0's clock
+        (broadcast: every rank leaves the loop at the same iteration)."""
+
+        def __init__(self, method, rank, size):
+            pass
+
+        def convergence_value(self) -> float:
+            return time.perf_counter() - started
+
+        def is_converged(self) -> bool:
+            over = time_limit_s is not None and self.convergence_value() >= time_limit_s
+            return bool(comm.bcast(over, root=0))
+
+    method.lshaped_algorithm(converger=TimeLimit)
     converged = bool(getattr(method, "first_stage_solution_available", False))
     converged = bool(comm.bcast(converged, root=0))
     plan = _plan_of((v, v.value) for v in method.root_vars)
