@@ -269,9 +269,10 @@ def _solve_distributed(request, args: argparse.Namespace) -> int:
         raise outcome.error
     _print_summary(outcome.document, request.report, args.json)
     document = outcome.document
+    gap = "not valid" if document["gap"] is None else f"{document['gap']:.4%}"
     print(f"  mpi-sppy {document['method']} on {document['mpi_ranks']} rank(s), "
           f"{document['iterations']} iterations: lower bound {document['lower_bound']:,.2f}, "
-          f"gap {document['gap']:.4%}")
+          f"gap {gap}")
     return outcome.exit_code
 
 

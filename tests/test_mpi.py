@@ -53,11 +53,23 @@ def richer_case() -> dict:
     return case
 
 
+def risk_case(objective: str) -> dict:
+    """The base case under a risk objective (`models.risk`): its stage one has η or θ
+    beside the stock."""
+    case = base_case()
+    case["Settings"]["objective"] = objective
+    if objective == "cvar":
+        case["Settings"].update({"risk_weight": 0.5, "cvar_alpha": 0.8})
+    return case
+
+
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mpi_cases")
     paths = {"base": write_case(folder / "base.xlsx", base_case()),
-             "richer": write_case(folder / "richer.xlsx", richer_case())}
+             "richer": write_case(folder / "richer.xlsx", richer_case()),
+             "cvar": write_case(folder / "cvar.xlsx", risk_case("cvar")),
+             "worst_case": write_case(folder / "worst_case.xlsx", risk_case("worst_case"))}
     core = {name: solve_case(load(path), Timings()).outcome.objective
             for name, path in paths.items()}
     return paths, core
@@ -127,12 +139,16 @@ def test_a_fixed_stage_one_is_evaluated_on_every_scenario(tmp_path, formulation)
     assert evaluated.outcome.objective > optimum.outcome.objective
 
 
-def test_a_plan_missing_a_variable_is_an_internal_error(tmp_path):
+@pytest.mark.parametrize("plan, says", [
+    ({"stock": {}}, "entries of stock"),
+    ({"stock": {("A", "g"): 1.0}, "produce": {}}, "names produce"),
+    ({"stok": {}}, "names stok")])
+def test_a_plan_of_another_model_is_an_internal_error(tmp_path, plan, says):
     from optimizer.errors import InternalError
 
     path = write_case(tmp_path / "c.xlsx", base_case())
-    with pytest.raises(InternalError, match="stock"):
-        CaseSolver(fixed_stage_one={"spare": {}}).solve(load(path), Timings())
+    with pytest.raises(InternalError, match=says):
+        CaseSolver(fixed_stage_one=plan).solve(load(path), Timings())
 
 
 def test_no_mpi_without_mpiexec():
@@ -149,9 +165,10 @@ def test_no_mpi_without_mpiexec():
 
 
 @needs_extra
-@pytest.mark.parametrize("name", ["base", "richer"])
+@pytest.mark.parametrize("name", ["base", "richer", "cvar", "worst_case"])
 def test_extensive_form_through_mpisppy_equals_the_core_solve(cases, name, tmp_path):
-    """Σ_ω π_ω (F + k·C_ω) of the scenario creator's models is the core objective."""
+    """Σ_ω π_ω (F + k·C_ω) of the scenario creator's models is the core objective (under
+    a risk objective: its own, the block terms being π_ω times block-local ones)."""
     paths, core = cases
     document = run_engine(paths[name], tmp_path, "ef")
     assert document["lower_bound"] == pytest.approx(core[name], rel=1e-9)
@@ -161,11 +178,15 @@ def test_extensive_form_through_mpisppy_equals_the_core_solve(cases, name, tmp_p
 
 
 @needs_extra
-@pytest.mark.parametrize("method", ["ph", "lshaped"])
-@pytest.mark.parametrize("name", ["base", "richer"])
+@pytest.mark.parametrize("method, name", [
+    ("ph", "base"), ("ph", "richer"), ("ph", "cvar"),
+    ("lshaped", "base"), ("lshaped", "richer"), ("lshaped", "cvar"),
+    ("lshaped", "worst_case")])
 def test_ph_and_lshaped_end_within_a_tenth_of_a_percent(cases, name, method, tmp_path):
     """The plan evaluated on every scenario costs within 0.1 % of the optimum, and the
-    lower bound lies below the optimum and within 0.1 % of the plan's cost."""
+    lower bound lies below the optimum and within 0.1 % of the plan's cost. Under cvar,
+    L-shaped's bound rose above the optimum while η was free (its first masters were
+    unbounded): η ≥ 0 fixed it."""
     paths, core = cases
     document = run_engine(paths[name], tmp_path, method)
     assert document["status"] == "optimal"
@@ -202,6 +223,28 @@ def test_a_method_stopped_at_its_time_limit_exits_3_with_its_plan(cases, tmp_pat
         (document["objective"] - document["lower_bound"]) / document["objective"])
     assert any("stopped at its iteration or time limit" in w for w in document["warnings"])
     assert (tmp_path / "r.xlsx").is_file()
+
+
+@needs_extra
+def test_a_lower_bound_above_the_plans_cost_is_called_not_valid(cases, tmp_path,
+                                                                 monkeypatch):
+    """A method whose bound exceeds its plan's evaluated cost has proven nothing: exit
+    3, gap null, a warning saying so."""
+    from optimizer.distributed import solve
+    from optimizer.distributed.mpisppy_engine import EnginePlan
+
+    paths, core = cases
+    plan = EnginePlan("lshaped", {"stock": {("A", "g"): 19.0}, "spare": {}},
+                      lower_bound=core["base"] + 1.0, iterations=3, converged=True,
+                      seconds=0.1, ranks=1)
+    monkeypatch.setattr(solve, "find_plan", lambda *args: plan)
+    request = RunRequest(case_path=paths["base"], report_path=tmp_path / "r.xlsx",
+                         summary_path=tmp_path / "r.json", detail=False)
+    assert solve.run_distributed(request, "lshaped").run.exit_code == 3
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert document["objective"] == pytest.approx(core["base"], rel=1e-9)  # stock 19
+    assert document["gap"] is None and document["status"] == "stopped_at_limit"
+    assert any("the bound is not valid" in w for w in document["warnings"])
 
 
 # --- under mpiexec -n 2 ---------------------------------------------------------------

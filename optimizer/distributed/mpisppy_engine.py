@@ -30,6 +30,7 @@ core LP (`optimizer.distributed.solve`), which gives the upper bound.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import time
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 
 from models.index_sets import ModelData
 from optimizer.distributed.scenarios import gross_requirements, scenario_creator
-from optimizer.errors import InputError, Problem, SolverError
+from optimizer.errors import InputError, InternalError, Problem, SolverError
 from optimizer.lp.fixed import StagePlan
 
 METHODS = ("ef", "ph", "lshaped")
@@ -129,6 +130,9 @@ def find_plan(data: ModelData, method: str, comm, time_limit_s: float | None = N
     with quiet_stdout():
         run = {"ef": _extensive_form, "ph": _progressive_hedging, "lshaped": _lshaped}[method]
         plan, lower_bound, iterations, converged = run(data, kwargs, comm, time_limit_s)
+    if not math.isfinite(lower_bound):  # the same on every rank: each raises
+        raise InternalError(f"mpi-sppy's {method} gave no finite lower bound "
+                            f"({lower_bound}): this is a bug in stockpile; please report it")
     return EnginePlan(method, plan, lower_bound, iterations, converged,
                       time.perf_counter() - started, comm.Get_size())
 
@@ -218,6 +222,7 @@ def _upper_bound_sum(data: ModelData, requirements: dict[str, float]) -> float:
 
 
 def _lshaped(data, kwargs, comm, time_limit_s):
+    import pyomo.environ as pyo
     from mpisppy.opt.lshaped import LShapedMethod
 
     options = {
@@ -248,4 +253,7 @@ def _lshaped(data, kwargs, comm, time_limit_s):
     converged = bool(getattr(method, "first_stage_solution_available", False))
     converged = bool(comm.bcast(converged, root=0))
     plan = _plan_of((v, v.value) for v in method.root_vars)
-    return plan, float(method._LShaped_bound), method.iter + 1, converged
+    # the master's optimum (mpi-sppy's own bound is read from the solver's results,
+    # which HiGHS left NaN on a CVaR case)
+    bound = comm.bcast(pyo.value(method.root.obj) if comm.Get_rank() == 0 else None, root=0)
+    return plan, float(bound), method.iter + 1, converged

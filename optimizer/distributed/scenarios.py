@@ -30,6 +30,13 @@ import pyomo.environ as pyo
 from models.index_sets import ModelData
 from models.scenario_model import SCENARIO_BLOCK, build_scenario_model
 
+MEASURE_VARIABLES = ("value_at_risk", "worst_cost")
+"""Stage-one variables of a risk objective (`models.risk`: η, the VaR, and θ, the worst
+cost) that are no insurance. Both are free in the model; here they get the lower bound 0
+(every scenario cost is ≥ 0, so VaR and the worst cost are): with η free, the L-shaped
+master's first problems were unbounded and mpi-sppy's cuts then gave a "bound" above
+the optimum."""
+
 
 def stage_one_variables(model: pyo.ConcreteModel) -> list[pyo.Var]:
     """Every top-level variable component of a scenario model: stage one."""
@@ -61,10 +68,14 @@ def gross_requirements(data: ModelData) -> dict[str, float]:
 
 def bound_stage_one(model: pyo.ConcreteModel, data: ModelData,
                     requirements: dict[str, float]) -> None:
-    """A storage limit for every stockpile without one: max(min, R_g)."""
+    """A storage limit for every stockpile without one: max(min, R_g); η and θ ≥ 0."""
     for (n, g), var in model.stock.items():
         if var.ub is None:
             var.setub(max(data.case.stockpiles[n, g].min, requirements[g]))
+    for name in MEASURE_VARIABLES:
+        var = model.component(name)
+        if var is not None and var.lb is None:
+            var.setlb(0.0)
 
 
 def scenario_creator(scenario_name: str, data: ModelData,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from models.index_sets import build_model_data
 from optimizer.distributed.mpisppy_engine import EnginePlan, find_plan, load_mpisppy
+from optimizer.distributed.scenarios import MEASURE_VARIABLES
 from optimizer.engine import CaseSolver
 from optimizer.errors import EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK, StockpileError
 from optimizer.pipeline import (
@@ -81,7 +82,10 @@ def run_distributed(request: RunRequest, method: str,
 def _evaluate(request: RunRequest, engine: EnginePlan, events: RunEvents) -> RunOutcome:
     """The plan on every scenario: the core LP with stage one fixed, reported by
     `run_case`; the engine's keys added to the JSON summary, written here."""
-    solver = CaseSolver(request.solver, request.formulation, fixed_stage_one=engine.plan)
+    # η and θ of a risk objective stay free: the LP finds the plan's own measure
+    insurance = {name: values for name, values in engine.plan.items()
+                 if name not in MEASURE_VARIABLES}
+    solver = CaseSolver(request.solver, request.formulation, fixed_stage_one=insurance)
     outcome = run_case(dataclasses.replace(request, summary_path=None, extras=False),
                        events, solver=solver)
     document = outcome.document
@@ -94,19 +98,30 @@ def _evaluate(request: RunRequest, engine: EnginePlan, events: RunEvents) -> Run
                      "lower_bound": engine.lower_bound, "gap": gap,
                      "iterations": engine.iterations, "mpi_ranks": engine.ranks,
                      "engine_seconds": round(engine.seconds, 3)})
-    if outcome.exit_code == EXIT_OK and not engine.converged:
-        text = (f"mpi-sppy's {engine.method} stopped at its iteration or time limit after "
-                f"{engine.iterations} iterations: the plan is feasible, its gap to the "
-                f"lower bound is {gap:.3%}")
-        document["warnings"].append(text)
-        document["status"] = "stopped_at_limit"
-        outcome.warnings.append(text)
-        if events.warning:
-            events.warning(text)
-        outcome.exit_code = EXIT_NOT_OPTIMAL
+    proven = outcome.exit_code == EXIT_OK
+    if proven and engine.lower_bound > objective + 1e-9 * max(1.0, abs(objective)):
+        _not_proven(outcome, events, f"mpi-sppy's {engine.method} gave a lower bound "
+                    f"({engine.lower_bound:,.6g}) above the plan's evaluated cost "
+                    f"({objective:,.6g}): the bound is not valid")
+        document["gap"] = None
+    elif proven and not engine.converged:
+        _not_proven(outcome, events, f"mpi-sppy's {engine.method} stopped at its iteration "
+                    f"or time limit after {engine.iterations} iterations: the plan is "
+                    f"feasible, its gap to the lower bound is {gap:.3%}")
     if request.summary_path:
         try:
             outcome.written.append(write_summary(request.summary_path, document))
         except StockpileError as error:
             outcome.error, outcome.exit_code = error, error.exit_code
     return outcome
+
+
+def _not_proven(outcome: RunOutcome, events: RunEvents, text: str) -> None:
+    """The plan is reported but not proven near-optimal: exit 3, status
+    stopped_at_limit, the reason among the warnings."""
+    outcome.document["warnings"].append(text)
+    outcome.document["status"] = "stopped_at_limit"
+    outcome.warnings.append(text)
+    if events.warning:
+        events.warning(text)
+    outcome.exit_code = EXIT_NOT_OPTIMAL

@@ -20,13 +20,19 @@ StagePlan = dict[str, dict[object, float]]
 
 
 def fix_stage_one(model: pyo.ConcreteModel, plan: StagePlan) -> None:
-    """Bound every top-level variable of `model` to its value in `plan`. A variable the
-    plan lacks is an `InternalError`: the plan came from another model."""
-    for var in model.component_objects(pyo.Var, descend_into=False):
-        values = plan.get(var.local_name)
+    """Bound every entry of the top-level variables `plan` names to its value there;
+    the others (a risk measure's η or θ) stay free, so the LP finds the plan's measure.
+    A component or entry of `plan` that `model` lacks, or an entry of a named component
+    that `plan` lacks, is an `InternalError`: the plan came from another model."""
+    for name, values in plan.items():
+        var = model.component(name)
+        if not isinstance(var, pyo.Var) or var.parent_block() is not model:
+            raise InternalError(f"the stage-one plan names {name}, which is no stage-one "
+                                "variable of this model")
+        if set(values) != set(var.keys()):
+            raise InternalError(f"the stage-one plan's entries of {name} are not the "
+                                "model's")
         for index, entry in var.items():
-            if values is None or index not in values:
-                raise InternalError(f"the stage-one plan has no value for {entry.name}")
             lower = -math.inf if entry.lb is None else entry.lb
             upper = math.inf if entry.ub is None else entry.ub
             value = min(max(values[index], lower), upper)
