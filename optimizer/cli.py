@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--engine", choices=("core", "mpisppy"), default="core",
                        help="core: one LP in HiGHS (default); mpisppy: mpi-sppy over the "
                             "MPI ranks (run under mpiexec; needs the extra 'mpi')")
-    solve.add_argument("--method", choices=("ef", "ph", "lshaped"), default="ph",
+    solve.add_argument("--method", choices=("ef", "ph", "lshaped"),
                        help="with --engine mpisppy: extensive form, progressive hedging "
                             "(default) or the L-shaped method")
     solve.set_defaults(command=_solve)
@@ -246,6 +246,9 @@ def _solve(args: argparse.Namespace) -> int:
                              show_log=args.solver_log))
     if args.engine == "mpisppy":
         return _solve_distributed(request, args)
+    if args.method is not None:
+        raise InputError([Problem("", "", "--method is for --engine mpisppy; the default "
+                                  "engine solves one LP")])
     outcome = run_case(request, _events(args.quiet))
     if isinstance(outcome.error, InputError):
         return _report_input_error(outcome.error, warnings_shown=True)
@@ -259,7 +262,7 @@ def _solve_distributed(request, args: argparse.Namespace) -> int:
     """`solve --engine mpisppy`: only rank 0 prints."""
     from optimizer.distributed.solve import run_distributed
 
-    result = run_distributed(request, args.method, _events(args.quiet))
+    result = run_distributed(request, args.method or "ph", _events(args.quiet))
     outcome = result.run
     if result.rank != 0:
         return outcome.exit_code

@@ -334,3 +334,14 @@ def test_without_the_extra_engine_mpisppy_says_how_to_install_it(cases, tmp_path
     completed = stockpile("solve", str(paths["base"]), "-o", str(out / "r.xlsx"), "-q",
                           env=env)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_method_without_the_mpisppy_engine_is_a_command_line_error(cases, tmp_path, capsys):
+    from optimizer import cli
+
+    paths, _ = cases
+    code = cli.main(["solve", str(paths["base"]), "--method", "lshaped", "-o",
+                     str(tmp_path / "r.xlsx"), "-q"])
+    assert code == 2
+    assert "--method is for --engine mpisppy" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists()
