@@ -67,6 +67,11 @@ class RunRequest:
     batch runs (--no-extras)."""
     detail: bool = True
     """Write the detail workbook next to the report (`<report>.detail.xlsx`)."""
+    engine_settings: tuple[tuple[str, object], ...] = ()
+    """For a plan found by another engine (`optimizer.distributed`): what the Run sheet
+    lists about it (engine, method, ranks, iterations)."""
+    lower_bound: float | None = None
+    """That engine's proven lower bound on the optimum (the Run sheet's gap)."""
     tool_version: str = field(default_factory=lambda: _installed_version())
     """Shown on the report's Run sheet: the command line gives `optimizer.__version__`
     (the package sits above this layer); by default, the installed distribution's."""
@@ -208,7 +213,9 @@ def _run_info(request: RunRequest, result, timings: Timings, warnings: list[str]
                   ("HiGHS threads", options.threads or "HiGHS's choice"),
                   ("independent parts solved", parts),
                   ("worker processes", request.jobs or "one per core"),
-                  ("extra solves", "on" if request.extras else "off (--no-extras)")],
+                  ("extra solves", "on" if request.extras else "off (--no-extras)"),
+                  *request.engine_settings],
+        lower_bound=request.lower_bound,
         timings=dict(timings.seconds), warnings=list(warnings), extras=extras,
         tool_version=request.tool_version)
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from casebuilder import base_case, load, write_case
 
@@ -205,6 +206,12 @@ def test_ph_and_lshaped_end_within_a_tenth_of_a_percent(cases, name, method, tmp
     assert document["lower_bound"] <= core[name] * (1 + 1e-9)
     assert document["gap"] <= TOLERANCE
     assert document["iterations"] >= 1 and document["mpi_ranks"] == 1
+    # the report's Run sheet names the engine and states its gap, not an LP optimum's
+    run_sheet = {row[0]: row[1] for row in openpyxl.load_workbook(
+        tmp_path / f"{method}.xlsx", read_only=True)["Run"].iter_rows(values_only=True)
+        if row and row[0]}
+    assert run_sheet["engine"] == f"mpisppy {method}"
+    assert run_sheet["Gap"].startswith(f"{document['gap']:.4%}")
     # the same JSON contract as the extensive form: keys only added
     plain = json.loads(json.dumps(run_case(RunRequest(
         case_path=paths[name], report_path=tmp_path / "core.xlsx", detail=False,

@@ -86,7 +86,13 @@ def _evaluate(request: RunRequest, engine: EnginePlan, events: RunEvents) -> Run
     insurance = {name: values for name, values in engine.plan.items()
                  if name not in MEASURE_VARIABLES}
     solver = CaseSolver(request.solver, request.formulation, fixed_stage_one=insurance)
-    outcome = run_case(dataclasses.replace(request, summary_path=None, extras=False),
+    engine_settings = (("engine", f"{ENGINE} {engine.method}"), ("MPI ranks", engine.ranks),
+                       ("engine iterations", engine.iterations),
+                       ("engine time (s)", round(engine.seconds, 3)),
+                       ("engine's lower bound", engine.lower_bound))
+    outcome = run_case(dataclasses.replace(request, summary_path=None, extras=False,
+                                           engine_settings=engine_settings,
+                                           lower_bound=engine.lower_bound),
                        events, solver=solver)
     document = outcome.document
     if document is None:

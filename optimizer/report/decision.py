@@ -77,6 +77,10 @@ class RunInfo:
     detail_file: str | None = None
     tool_version: str = ""
     """`optimizer.__version__` (given by the caller: the package is above this layer)."""
+    lower_bound: float | None = None
+    """For a plan found by another engine (mpi-sppy's progressive hedging or L-shaped
+    method) and evaluated here with stage one fixed: its proven lower bound on the
+    optimum, from which the Run sheet states the gap. None: the LP's own optimum."""
 
 
 # --- what the workbook says --------------------------------------------------------------
@@ -592,9 +596,7 @@ class DecisionWriter:
             ("Solver", f"{run.solver_name} {run.solver_version or ''}".strip()),
             ("Status", run.status),
             ("Solver status", run.solver_status),
-            ("Gap", "none: a linear program solved to optimality by the simplex method"
-             if run.status == "optimal" else "unknown: HiGHS stopped before proving "
-             "optimality"),
+            ("Gap", self._gap_in_words()),
             ("Solver time (s)", run.solver_seconds),
         ]
         if run.lp_size:
@@ -640,6 +642,16 @@ class DecisionWriter:
         sheet.print_setup()
         self.sheet_notes.append(("Run", "input file and SHA-256, versions, status, timings, "
                                         "settings, warnings and the extra solves"))
+
+    def _gap_in_words(self) -> str:
+        run, objective = self.run, self.results.objective
+        if run.lower_bound is not None:
+            gap = max(0.0, objective - run.lower_bound) / max(abs(objective), 1e-12)
+            return (f"{gap:.4%}: the plan's cost {objective:,.2f} against the lower bound "
+                    f"{run.lower_bound:,.2f} proven by the engine that found the plan")
+        if run.status == "optimal":
+            return "none: a linear program solved to optimality by the simplex method"
+        return "unknown: HiGHS stopped before proving optimality"
 
     def _input_sheets(self) -> list[str]:
         names = []
