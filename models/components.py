@@ -3,8 +3,10 @@
 The LP couples two nodes (ally, good) only through a row that holds both: a sharing link
 (the sender's and the receiver's balance), an Imports route from an ally (the origin's
 and the destination's balance), a recipe (the producer's balance of the good and of each
-input), an ally's budget (every stock and spare option of that ally), a burden-sharing
-rule (`models.fairness`: the allies with demand for a good, the participants of its
+input), a budget (an ally's yearly budget: every stock and spare option of that ally;
+its purchase budget: its stockpiles; the alliance's yearly budget: every ally's stock and
+spare options; its purchase budget: every stockpile), a burden-sharing rule
+(`models.fairness`: the allies with demand for a good, the participants of its
 coordinated release), or an objective that is not a sum over the parts: ``cvar`` and
 ``worst_case`` (`models.risk`) measure the scenario cost C_ω summed over every good and
 ally (the CVaR of a sum is not the sum of the CVaRs), so such a case never splits;
@@ -34,7 +36,7 @@ def independent_parts(case: Case) -> list[Case]:
     if len(groups) <= 1 or case.settings.objective != "expected":
         return [case]
     budget_home = _budget_homes(case, groups)
-    parts = [_restricted(case, nodes, {a for a, k in budget_home.items() if k == index})
+    parts = [_restricted(case, nodes, {b for b, k in budget_home.items() if k == index})
              for index, nodes in enumerate(groups)]
     return sorted(parts, key=_size, reverse=True)
 
@@ -52,6 +54,28 @@ def _nodes(case: Case) -> set[Node]:
 def _stage_one_nodes(case: Case, ally: str) -> list[Node]:
     return [k for k in case.stockpiles if k[0] == ally] + [
         k for k, p in case.production.items() if k[0] == ally and p.has_spare_option]
+
+
+Budget = tuple[str, str | None]
+"""A budget row: (its input, budget / purchase_budget / alliance_budget /
+alliance_purchase_budget; its ally, None for the alliance's)."""
+
+
+def _budget_rows(case: Case) -> dict[Budget, list[Node]]:
+    """Every budget row of the case and the stage-one nodes it holds."""
+    rows: dict[Budget, list[Node]] = {}
+    allies = [a for a, c in case.countries.items() if c.is_ally]
+    for ally in allies:
+        country = case.countries[ally]
+        if country.budget is not None:
+            rows["budget", ally] = _stage_one_nodes(case, ally)
+        if country.purchase_budget is not None:
+            rows["purchase_budget", ally] = [k for k in case.stockpiles if k[0] == ally]
+    if case.settings.alliance_budget is not None:
+        rows["alliance_budget", None] = [k for a in allies for k in _stage_one_nodes(case, a)]
+    if case.settings.alliance_purchase_budget is not None:
+        rows["alliance_purchase_budget", None] = list(case.stockpiles)
+    return rows
 
 
 def _components(case: Case) -> list[set[Node]]:
@@ -76,11 +100,9 @@ def _components(case: Case) -> list[set[Node]]:
     for (n, g), inputs in case.recipes.items():
         for i in inputs:
             join((n, g), (n, i))
-    for ally, country in case.countries.items():
-        if country.is_ally and country.budget is not None:
-            held = _stage_one_nodes(case, ally)
-            for node in held[1:]:
-                join(held[0], node)
+    for held in _budget_rows(case).values():
+        for node in held[1:]:
+            join(held[0], node)
     for coupled in coupled_nodes(case):
         for node in coupled[1:]:
             join(coupled[0], node)
@@ -90,26 +112,32 @@ def _components(case: Case) -> list[set[Node]]:
     return sorted(groups.values(), key=min)
 
 
-def _budget_homes(case: Case, groups: list[set[Node]]) -> dict[str, int]:
-    """The part that holds each budget's row: the one with the ally's stock and spare
-    options (the first part for an ally without any: its row is empty)."""
+def _budget_homes(case: Case, groups: list[set[Node]]) -> dict[Budget, int]:
+    """The part that holds each budget's row: the one with the nodes it holds (the first
+    part for a budget without any: its row is empty)."""
     where = {node: k for k, nodes in enumerate(groups) for node in nodes}
-    homes = {}
-    for ally, country in case.countries.items():
-        if country.is_ally and country.budget is not None:
-            held = _stage_one_nodes(case, ally)
-            homes[ally] = where[held[0]] if held else 0
-    return homes
+    return {budget: where[held[0]] if held else 0
+            for budget, held in _budget_rows(case).items()}
 
 
-def _restricted(case: Case, nodes: set[Node], budgets: set[str]) -> Case:
+def _restricted(case: Case, nodes: set[Node], budgets: set[Budget]) -> Case:
     """The sub-case of `nodes`: every entry at them, every Disruptions row, and the
     budgets whose row lies here."""
-    countries = {name: c if c.budget is None or name in budgets
-                 else dataclasses.replace(c, budget=None)
-                 for name, c in case.countries.items()}
+    def kept(name: str, ally: str | None, value: float | None) -> float | None:
+        return value if (name, ally) in budgets else None
+
+    countries = {name: dataclasses.replace(
+        c, budget=kept("budget", name, c.budget),
+        purchase_budget=kept("purchase_budget", name, c.purchase_budget))
+        for name, c in case.countries.items()}
+    settings = dataclasses.replace(
+        case.settings,
+        alliance_budget=kept("alliance_budget", None, case.settings.alliance_budget),
+        alliance_purchase_budget=kept("alliance_purchase_budget", None,
+                                      case.settings.alliance_purchase_budget))
     return dataclasses.replace(
         case,
+        settings=settings,
         countries=countries,
         demand={k: v for k, v in case.demand.items() if k in nodes},
         production={k: v for k, v in case.production.items() if k in nodes},

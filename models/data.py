@@ -34,6 +34,10 @@ class Settings:
     fairness: str = "none"
     fairness_weight: float | None = None
     release_rule: str = "independent"
+    alliance_budget: float | None = None
+    """Cap on the allies' stage-one cost F together, per year (None: no cap)."""
+    alliance_purchase_budget: float | None = None
+    """Cap on the allies' one-time stock purchases together (None: no cap)."""
 
     @property
     def horizon_weight(self) -> float:
@@ -50,6 +54,8 @@ def default_periods_per_year(period_days: float) -> int:
 class Country:
     role: str
     budget: float | None = None
+    purchase_budget: float | None = None
+    """Cap on this ally's one-time stock purchases Σ purchase_cost · bought."""
 
     @property
     def is_ally(self) -> bool:
@@ -106,6 +112,11 @@ class Stockpile:
     def yearly_cost_per_unit(self, capital_rate: float) -> float:
         """(r + δ) · purchase_cost + holding_cost: what one unit held costs a year."""
         return (capital_rate + self.loss_rate) * self.purchase_cost + self.holding_cost
+
+    @property
+    def floor_purchase(self) -> float:
+        """purchase_cost · max(0, min − initial): what the mandated floor costs to buy."""
+        return self.purchase_cost * max(0.0, self.min - self.initial)
 
 
 @dataclass(frozen=True)

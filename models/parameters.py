@@ -7,7 +7,10 @@ with the same key are solved by one built model with new parameter values
 (`stage_parameter_values`, `scenario_parameter_values`), and HiGHS warm-starts.
 
 Stage-one parameters (top-level model): ``penalty[n,g]`` (shortage penalty per unit),
-``budget_limit[a]`` (an ally's yearly budget); with objective ``cvar`` the objective's
+``budget_limit[a]`` (an ally's yearly budget), ``purchase_budget_limit[a]`` (its
+one-time purchase budget), ``alliance_budget_limit[ALLIANCE]`` and
+``alliance_purchase_budget_limit[ALLIANCE]`` (the allies' together; indexed by the one
+key `ALLIANCE` when set, empty otherwise); with objective ``cvar`` the objective's
 weights ``expected_weight`` (1 − risk_weight), ``risk_weight`` λ and ``tail_weight``
 (λ / (1 − cvar_alpha)) (`models.risk`). Scenario parameters (one set per scenario
 block), all defined on every entry and period so that every block has the same shape:
@@ -44,14 +47,17 @@ ALL_FIELDS = None
 MUTABLE_INPUTS: dict[str, tuple[str, ...] | None] = {
     "goods": ("shortage_penalty",),
     "demand": ("shortage_penalty",),
-    "countries": ("budget",),
+    "countries": ("budget", "purchase_budget"),
     "scenarios": ("probability", "description"),
     "disruptions": ALL_FIELDS,
-    "settings": ("cvar_alpha", "risk_weight"),
+    "settings": ("cvar_alpha", "risk_weight", "alliance_budget", "alliance_purchase_budget"),
 }
 """Case tables and the fields of their records that a re-solve may change (None: the
-whole table). A budget's value is mutable; whether an ally has one is structure; the
-objective's kind is structure, its CVaR level and weight are not."""
+whole table). A budget's value is mutable; whether an ally (or the alliance) has one
+is structure; the objective's kind is structure, its CVaR level and weight are not."""
+
+ALLIANCE = "alliance"
+"""The one index of the alliance's budget rows and parameters."""
 
 STRUCTURE_TABLES = ("settings", "countries", "goods", "demand", "production", "imports",
                     "stockpiles", "sharing", "scenarios", "disruptions", "recipes")
@@ -85,8 +91,18 @@ def stage_parameter_values(data: ModelData) -> dict[str, dict]:
         "penalty": dict(data.penalty),
         "budget_limit": {a: c.budget for a, c in data.case.countries.items()
                          if c.is_ally and c.budget is not None},
+        "purchase_budget_limit": {a: c.purchase_budget
+                                  for a, c in data.case.countries.items()
+                                  if c.is_ally and c.purchase_budget is not None},
+        "alliance_budget_limit": _alliance(data.case.settings.alliance_budget),
+        "alliance_purchase_budget_limit": _alliance(
+            data.case.settings.alliance_purchase_budget),
         **risk_parameter_values(data),
     }
+
+
+def _alliance(limit: float | None) -> dict[str, float]:
+    return {} if limit is None else {ALLIANCE: limit}
 
 
 def scenario_parameter_values(data: ModelData, scenario: str | None) -> dict:

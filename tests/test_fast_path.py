@@ -113,3 +113,10 @@ def test_mutable_inputs_keep_the_structure_and_others_change_it(tmp_path):
     budgeted = dataclasses.replace(case, countries={
         **case.countries, "A": dataclasses.replace(case.countries["A"], budget=1e6)})
     assert structure_key(budgeted) != key  # having a budget is structure; its value is not
+    for field in ("alliance_budget", "alliance_purchase_budget"):
+        capped = dataclasses.replace(case, settings=dataclasses.replace(
+            case.settings, **{field: 1e6}))
+        assert structure_key(capped) != key
+        other = dataclasses.replace(capped, settings=dataclasses.replace(
+            capped.settings, **{field: 2e6}))
+        assert structure_key(other) == structure_key(capped)  # its value is mutable

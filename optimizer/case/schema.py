@@ -221,6 +221,16 @@ SETTINGS = (
             "good, period and scenario, each ally holding a stockpile of the good and with "
             "demand for it draws its share of their total demand times the total drawn).",
             default="independent", choices=("independent", "proportional")),
+    Setting("alliance_budget", "number", "Cap on the allies' yearly stage-one cost "
+            "together (their stock and reserved spare capacity, as Countries budget counts "
+            "it for one ally), in currency per year. It must pay for the yearly cost of "
+            "every mandated floor (Stockpiles min).", default=None, minimum=0.0,
+            maximum=MAX_AMOUNT, default_text="no cap"),
+    Setting("alliance_purchase_budget", "number", "Cap on the allies' one-time stock "
+            "purchases together (purchase_cost × units bought above the initial stock), in "
+            "currency. It must pay for buying every mandated floor (Stockpiles min above "
+            "initial).", default=None, minimum=0.0, maximum=MAX_AMOUNT,
+            default_text="no cap"),
 )
 
 SHEETS = (
@@ -246,6 +256,10 @@ SHEETS = (
                     "+ holding_cost) × level) and of its reserved spare capacity. It must "
                     "pay for the yearly cost of the mandated floors (Stockpiles min).",
                     "currency/year", default=None, default_text="no cap"),
+            _amount("purchase_budget", "Cap on this ally's one-time stock purchases: "
+                    "purchase_cost × the units bought above the initial stock, summed over "
+                    "its stockpiles. It must pay for buying the mandated floors (Stockpiles "
+                    "min above initial).", "currency", default=None, default_text="no cap"),
         ),
         key=("country",),
         required=True,

@@ -77,7 +77,8 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     periods = settings.periods if settings else None
 
     countries_rows = _parse(sheets.get("countries"), {}, problems)
-    countries = {r["country"]: Country(r["role"], r["budget"]) for r in countries_rows}
+    countries = {r["country"]: Country(r["role"], r["budget"], r["purchase_budget"])
+                 for r in countries_rows}
     goods = {r["good"]: Good(r["unit"], r["shortage_penalty"])
              for r in _parse(sheets.get("goods"), {}, problems)}
     scenario_rows = _parse(sheets.get("scenarios"), {}, problems)
@@ -118,8 +119,8 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     disruption_rows = _parse(sheets.get("disruptions"), refs, problems)
     disruptions = _disruptions(sheets.get("disruptions"), disruption_rows, periods, refs,
                                problems)
-    _check_budgets_cover_floors(sheets, countries_rows, stock_rows,
-                                setting_values.get("capital_rate"), problems)
+    _check_budgets_cover_floors(sheets, countries_rows, stock_rows, stockpiles,
+                                setting_values, problems)
 
     if problems or settings is None:
         raise InputError(sorted(problems, key=_reading_order), warnings)
@@ -422,10 +423,11 @@ def _check_probabilities_sum_to_one(sheet: RawSheet | None, rows: list[_Parsed],
 def _check_budget_only_for_allies(sheet: RawSheet | None, rows: list[_Parsed],
                                   problems: list[Problem]) -> None:
     for r in rows:
-        if r["role"] == "supplier" and r["budget"] is not None:
-            problems.append(Problem(sheet.title, sheet.cell("budget", r.row.number),
-                                    "budget applies to allies only; leave it blank for a "
-                                    "supplier"))
+        for column in ("budget", "purchase_budget"):
+            if r["role"] == "supplier" and r[column] is not None:
+                problems.append(Problem(sheet.title, sheet.cell(column, r.row.number),
+                                        f"{column} applies to allies only; leave it blank "
+                                        "for a supplier"))
 
 
 def _check_different(sheet: RawSheet | None, rows: list[_Parsed], first: str, second: str,
@@ -447,30 +449,62 @@ def _check_max_at_least_min(sheet: RawSheet | None, rows: list[_Parsed],
 
 
 def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Parsed],
-                                stocks: list[_Parsed], capital_rate: object,
+                                stocks: list[_Parsed], stockpiles: dict[Node, Stockpile],
+                                setting_values: dict[str, object],
                                 problems: list[Problem]) -> None:
-    """An ally's budget must pay for the yearly cost of its mandated stock floors,
-    Σ ((capital_rate + loss_rate) · purchase_cost + holding_cost) · min, or the plan
-    would be infeasible. Unchecked while capital_rate is bad (reported there)."""
-    if not isinstance(capital_rate, float):
+    """Every budget must pay for the mandated stock floors it covers, or the plan would be
+    infeasible: a yearly budget (Countries budget: the ally's floors; Settings
+    alliance_budget: every floor) their yearly cost Σ ((capital_rate + loss_rate) ·
+    purchase_cost + holding_cost) · min; a purchase budget (Countries purchase_budget,
+    Settings alliance_purchase_budget) buying them, Σ purchase_cost · max(0, min −
+    initial). The problem sits at the budget's cell and names the floors' cells.
+    Unchecked while capital_rate is bad (reported there)."""
+    rate = setting_values.get("capital_rate")
+    if not isinstance(rate, float):
         return
+
+    def yearly(entry: Stockpile) -> float:
+        return entry.yearly_cost_per_unit(rate) * entry.min
+
+    def purchase(entry: Stockpile) -> float:
+        return entry.floor_purchase
+
+    costs = {"budget": yearly, "alliance_budget": yearly, "purchase_budget": purchase,
+             "alliance_purchase_budget": purchase}
+    budgets = []  # (sheet, cell, name, limit, the Stockpiles rows it covers)
     for country in countries:
-        budget = country["budget"]
-        if budget is None:
-            continue
-        floors = [s for s in stocks if s["country"] == country["country"] and s["min"] > 0]
-        cost = math.fsum(((capital_rate + s["loss_rate"]) * s["purchase_cost"]
-                          + s["holding_cost"]) * s["min"] for s in floors)
-        if cost > budget * (1 + 1e-9):
+        for column in ("budget", "purchase_budget"):
+            if country[column] is not None:
+                budgets.append((sheets["countries"], sheets["countries"].cell(
+                    column, country.row.number), column, country[column],
+                    [s for s in stocks if s["country"] == country["country"]]))
+    for key in ("alliance_budget", "alliance_purchase_budget"):
+        if setting_values.get(key) is not None:
+            budgets.append((sheets["settings"], _setting_cell(sheets["settings"], key), key,
+                            setting_values[key], stocks))
+    for sheet, cell, name, limit, rows in budgets:
+        cost = costs[name]
+        floors = [s for s in rows if s["min"] > 0]
+        total = math.fsum(cost(stockpiles[s["country"], s["good"]]) for s in floors)
+        if total > limit * (1 + 1e-9):
             stock_sheet = sheets["stockpiles"]
             cells = ", ".join(f"{stock_sheet.title}!{stock_sheet.cell('min', s.row.number)}"
-                              for s in floors)
-            problems.append(Problem(
-                sheets["countries"].title, sheets["countries"].cell("budget",
-                                                                    country.row.number),
-                f"budget {budget:,.10g} cannot pay for the mandated stock floors ({cells}): "
-                f"holding them costs {cost:,.10g} a year (((capital_rate + loss_rate) × "
-                "purchase_cost + holding_cost) × min)"))
+                              for s in floors if cost(stockpiles[s["country"], s["good"]]))
+            what = (f"holding them costs {total:,.10g} a year (((capital_rate + loss_rate) "
+                    "× purchase_cost + holding_cost) × min)" if cost is yearly else
+                    f"buying them costs {total:,.10g} (purchase_cost × (min − initial))")
+            problems.append(Problem(sheet.title, cell, f"{name} {limit:,.10g} cannot pay for "
+                                    f"the mandated stock floors ({cells}): {what}"))
+
+
+def _setting_cell(sheet: RawSheet, key: str) -> str:
+    """The value cell of the Settings row of `key` (it exists: its value parsed)."""
+    column = sheet.schema.column("key")
+    for row in sheet.rows:
+        name, message = parse_cell(row.values.get("key"), column)
+        if message is None and str(name).strip().lower() == key:
+            return sheet.cell("value", row.number)
+    return ""
 
 
 def _unsupplied_demand(sheet: RawSheet | None, rows: list[_Parsed],

@@ -158,6 +158,23 @@ def shadow_price_meanings(table: pd.DataFrame, case: Case) -> list[str]:
                 f"{_amount(limit)}) would lower the expected cost by {_amount(value)} "
                 f"{currency} a year." if value > 0 else
                 f"The budget of {row.country} does not bind: more would save nothing.")
+        elif row.limit == "purchase budget":
+            sentences.append(
+                f"One more {currency} of {row.country}'s purchase budget (one-time, now "
+                f"{_amount(limit)}) would save {worth} in expected cost." if value > 0 else
+                f"The purchase budget of {row.country} does not bind: more would save "
+                "nothing.")
+        elif row.limit == "alliance budget":
+            sentences.append(
+                f"One more {currency} a year of the alliance's budget (all allies together, "
+                f"now {_amount(limit)}) would save {worth} in expected cost." if value > 0
+                else "The alliance's budget does not bind: more would save nothing.")
+        elif row.limit == "alliance purchase budget":
+            sentences.append(
+                f"One more {currency} of the alliance's purchase budget (one-time, all allies "
+                f"together, now {_amount(limit)}) would save {worth} in expected cost."
+                if value > 0 else
+                "The alliance's purchase budget does not bind: more would save nothing.")
         else:
             sentences.append("")
     return sentences
@@ -178,8 +195,9 @@ def input_tables(case: Case) -> list[tuple[str, pd.DataFrame]]:
     records: dict[str, list[tuple]] = {
         "Settings": [(f, getattr(settings, f)) for f in (
             "periods", "period_unit", "period_days", "currency", "capital_rate",
-            "periods_per_year")],
-        "Countries": [(k, c.role, c.budget) for k, c in case.countries.items()],
+            "periods_per_year", "alliance_budget", "alliance_purchase_budget")],
+        "Countries": [(k, c.role, c.budget, c.purchase_budget)
+                      for k, c in case.countries.items()],
         "Goods": [(k, g.unit, g.shortage_penalty) for k, g in case.goods.items()],
         "Demand": [(*k, d.demand, d.shortage_penalty) for k, d in case.demand.items()],
         "Production": [(*k, p.capacity, p.unit_cost, p.spare_cost, p.spare_max,
@@ -490,7 +508,7 @@ class DecisionWriter:
                          "shipment by period is in the detail workbook).", sharing_load(results))
         self.table_sheet("Purchases by ally", "Purchases by ally",
                          f"Each ally's one-time purchase ({c}) beside the yearly cost of its "
-                         f"insurance ({c}/year) and its budget.", results.purchases)
+                         f"insurance ({c}/year) and its budgets.", results.purchases)
         self.table_sheet("Shortfalls", "Shortfalls",
                          "Every period in which an ally is short of a good, in each scenario "
                          "that remains short even with the plan.", results.shortfalls)

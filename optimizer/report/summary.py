@@ -8,6 +8,7 @@ from pathlib import Path
 
 from models.data import Case
 from optimizer.files import write_atomically
+from optimizer.report.decision import shadow_price_meanings
 from optimizer.results.extras import (
     Extras,
     cooperation_json,
@@ -34,7 +35,8 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     (the burden-sharing rules, the price of fairness, each ally's fill rates); and
     input_sha256 and tool_version (the input file's SHA-256 and the version that solved
     it: what `stockpile batch --resume` compares); risk, the plan's scenario-cost
-    distribution under the case's objective (`optimizer.results.risk`)."""
+    distribution under the case's objective (`optimizer.results.risk`); budgets (every
+    budget with its marginal value, `budgets_json`)."""
     document = {
         "case": case.name,
         "status": outcome.status,
@@ -77,7 +79,27 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     document["tool_version"] = tool_version
     document["risk"] = risk_json(risk_profile(
         case, results, extras.expected_plan if extras else None)) if results else None
+    document["budgets"] = budgets_json(results, case) if results else []
     return document
+
+
+BUDGET_KINDS = {"budget": "budget", "purchase budget": "purchase_budget",
+                "alliance budget": "alliance_budget",
+                "alliance purchase budget": "alliance_purchase_budget"}
+"""Shadow-price limits that are budgets → the input each one is (its column or key)."""
+
+
+def budgets_json(results: Results, case: Case) -> list[dict]:
+    """Every budget of the case: its kind (the input's name: budget, purchase_budget,
+    alliance_budget, alliance_purchase_budget), its ally (null for the alliance's), its
+    limit, and its marginal value: the expected annual cost saved by one more unit of
+    money (a year for yearly budgets, once for purchase budgets), with the sentence."""
+    prices = results.shadow_prices
+    prices = prices[prices["limit"].isin(list(BUDGET_KINDS))]
+    return [{"kind": BUDGET_KINDS[row.limit], "country": row.country or None,
+             "limit": row.limit_value, "marginal_value": row.value, "meaning": meaning}
+            for row, meaning in zip(prices.itertuples(index=False),
+                                    shadow_price_meanings(prices, case), strict=True)]
 
 
 def write_summary(path: str | Path, document: dict) -> Path:

@@ -100,6 +100,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     "stock_yearly_cost": ColumnInfo("stock", "currency/year"),
     "spare_yearly_cost": ColumnInfo("spare capacity", "currency/year"),
     "budget": ColumnInfo("budget", "currency/year"),
+    "purchase_budget": ColumnInfo("purchase budget", "currency"),
     # shadow prices in a planner's words
     "meaning": ColumnInfo("what it means"),
     # sharing: load per scenario and link

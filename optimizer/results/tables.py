@@ -122,7 +122,7 @@ def _spare_capacity(plan: PlanValues, data: ModelData) -> pd.DataFrame:
 def _purchases(stockpiles: pd.DataFrame, spare: pd.DataFrame,
                data: ModelData) -> pd.DataFrame:
     """Per ally: the one-time purchase outlay beside the yearly cost of its insurance
-    (its share of F) and its budget."""
+    (its share of F) and its budgets."""
     case = data.case
     outlay = stockpiles.groupby("country")["purchase_outlay"].sum()
     stock = stockpiles.groupby("country")["yearly_cost"].sum()
@@ -134,6 +134,7 @@ def _purchases(stockpiles: pd.DataFrame, spare: pd.DataFrame,
         "stock_yearly_cost": [float(stock.get(a, 0.0)) for a in allies],
         "spare_yearly_cost": [float(reserved.get(a, 0.0)) for a in allies],
         "budget": [case.countries[a].budget for a in allies],
+        "purchase_budget": [case.countries[a].purchase_budget for a in allies],
     })
     table.insert(4, "yearly_cost", table["stock_yearly_cost"] + table["spare_yearly_cost"])
     return table
@@ -331,7 +332,11 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
     - spare limit: −d(y) at y = spare_max, per unit/period of spare capacity;
     - link capacity: Σ_ω,t −d(s) over shipments at capacity in the periods the link is
       open, per unit/period of capacity (the duals already carry k · π_ω);
-    - budget: −λ of the ally's budget row, per currency unit of budget.
+    - budget: −λ of the ally's budget row, per currency unit a year of budget;
+    - purchase budget: −λ of the ally's purchase-budget row, per currency unit of
+      one-time budget (a saving per year for each unit of money spent once);
+    - alliance budget, alliance purchase budget: the same for the allies' together
+      (country blank).
     """
     case = data.case
     rows = []
@@ -362,6 +367,13 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
                 rows.append(("link capacity", sender, good, receiver, capacity, value))
     for ally, dual in plan.stage_one_duals["budget"].by_index().items():
         rows.append(("budget", ally, "", "", case.countries[ally].budget, -dual))
+    for ally, dual in plan.stage_one_duals["purchase_budget"].by_index().items():
+        rows.append(("purchase budget", ally, "", "", case.countries[ally].purchase_budget,
+                     -dual))
+    for limit, row in (("alliance budget", "alliance_budget"),
+                       ("alliance purchase budget", "alliance_purchase_budget")):
+        for dual in plan.stage_one_duals[row].by_index().values():
+            rows.append((limit, "", "", "", getattr(case.settings, row), -dual))
     table = pd.DataFrame(rows, columns=["limit", "country", "good", "to", "limit_value",
                                         "value"])
     table.loc[table["value"].abs() < 1e-9, "value"] = 0.0
