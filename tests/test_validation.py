@@ -23,7 +23,7 @@ from optimizer.errors import InputError
 from optimizer.pipeline import Timings, load_case
 
 KNOWN_SETTINGS = ("periods", "period_unit", "period_days", "currency", "capital_rate",
-                  "periods_per_year")
+                  "periods_per_year", "alliance_budget", "alliance_purchase_budget")
 
 Mutation = Callable[[dict], None]
 
@@ -441,6 +441,40 @@ RULES = [
          both(put("Countries", 0, "budget", 149), put("Stockpiles", 0, "min", 50),
               put("Stockpiles", 0, "purchase_cost", 4), setting("capital_rate", 0.5)),
          "Countries", "C2", "budget 149 cannot pay", "Stockpiles!D2", "150 a year"),
+    # --- purchase and alliance budgets (issue 12) -------------------------------------------
+    rule("negative purchase_budget", put("Countries", 0, "purchase_budget", -1), "Countries",
+         "C2", f"purchase_budget {NUMBER_GE_0}", "-1"),
+    rule("purchase_budget on a supplier", put("Countries", 2, "purchase_budget", 10),
+         "Countries", "C4", "purchase_budget applies to allies only"),
+    # buying the floor: 5 · (50 − 0) = 250
+    rule("purchase_budget below the purchase of a floor",
+         both(put("Countries", 0, "purchase_budget", 249), put("Stockpiles", 0, "min", 50)),
+         "Countries", "C2", "purchase_budget 249 cannot pay", "Stockpiles!D2",
+         "buying them costs 250"),
+    # initial stock is not bought: 5 · (50 − 30) = 100
+    rule("purchase_budget below the purchase of a floor above initial stock",
+         both(put("Countries", 0, "purchase_budget", 99), put("Stockpiles", 0, "min", 50),
+              put("Stockpiles", 0, "initial", 30)),
+         "Countries", "C2", "purchase_budget 99 cannot pay", "Stockpiles!D2",
+         "buying them costs 100"),
+    rule("negative alliance_budget", setting("alliance_budget", -5), "Settings", "B3",
+         f"alliance_budget {NUMBER_GE_0}", "-5"),
+    rule("text in alliance_purchase_budget", setting("alliance_purchase_budget", "lots"),
+         "Settings", "B3", "alliance_purchase_budget must be a number", "'lots'"),
+    # every ally's floors: A (0.05 · 5 + 1) · 50 = 62.5, B (0.05 · 2 + 1) · 10 = 11
+    rule("alliance_budget below the yearly cost of every ally's floors",
+         both(setting("alliance_budget", 73), put("Stockpiles", 0, "min", 50),
+              append_row("Stockpiles", {"country": "B", "good": "g", "min": 10,
+                                        "purchase_cost": 2, "holding_cost": 1})),
+         "Settings", "B3", "alliance_budget 73 cannot pay", "Stockpiles!D2",
+         "Stockpiles!D3", "73.5 a year"),
+    # A buys 5 · 50 = 250, B 2 · (10 − 4) = 12
+    rule("alliance_purchase_budget below the purchase of every ally's floors",
+         both(setting("alliance_purchase_budget", 261), put("Stockpiles", 0, "min", 50),
+              append_row("Stockpiles", {"country": "B", "good": "g", "min": 10,
+                                        "initial": 4, "purchase_cost": 2})),
+         "Settings", "B3", "alliance_purchase_budget 261 cannot pay", "Stockpiles!D2",
+         "Stockpiles!D3", "buying them costs 262"),
     # --- model v2: Settings ----------------------------------------------------------------
     rule("negative capital_rate", setting("capital_rate", -0.01), "Settings", "B3",
          "capital_rate must be a number ≥ 0 and ≤ 1", "-0.01"),
@@ -619,6 +653,19 @@ def test_header_names_are_case_insensitive_and_trimmed(tmp_path):
                         row.items()} for row in case["Imports"]]
     loaded = valid(tmp_path, case)
     assert loaded.imports[("S", "B", "g")].volume == 2
+
+
+def test_budgets_that_cover_the_floors_are_valid(tmp_path):
+    """Floor 50 above initial 30 at purchase 5 and holding 1: buying it costs 100, holding
+    it (0.05 · 5 + 1) · 50 = 62.5 a year; budgets of exactly that pass."""
+    case = valid(tmp_path, mutated(both(
+        put("Countries", 0, "purchase_budget", 100), put("Stockpiles", 0, "min", 50),
+        put("Stockpiles", 0, "initial", 30), setting("alliance_budget", 62.5),
+        setting("alliance_purchase_budget", 100))))
+    assert case.countries["A"].purchase_budget == 100
+    assert case.countries["B"].purchase_budget is None
+    assert (case.settings.alliance_budget, case.settings.alliance_purchase_budget) == (
+        62.5, 100)
 
 
 def test_budget_that_covers_the_floor_is_valid(tmp_path):
