@@ -180,6 +180,8 @@ def _parser() -> argparse.ArgumentParser:
     survive.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     survive.set_defaults(command=_survive)
 
+    _sweep_parser(commands)
+
     check = commands.add_parser("validate", help="check a case workbook without solving")
     check.add_argument("case", type=Path)
     check.add_argument("--json", type=Path, metavar="RESULT.json",
@@ -191,6 +193,81 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("output", type=Path)
     template.set_defaults(command=_template)
     return parser
+
+
+def _sweep_parser(commands) -> None:
+    from optimizer.analyses.levers import LEVERS
+
+    sweep = commands.add_parser(
+        "sweep", help="solve a case for a series of values of one lever (a budget, the "
+                      "penalties, the disruption probabilities) and chart the frontier")
+    sweep.add_argument("case", type=Path, help="the case workbook (.xlsx)")
+    levers = sweep.add_mutually_exclusive_group(required=True)
+    for lever in LEVERS.values():
+        levers.add_argument(f"--{lever.name}", dest="lever_values", metavar="VALUES",
+                            type=lambda text, name=lever.name: (name, text),
+                            help=f"{lever.meaning}: START:STOP:COUNT or V1,V2,...")
+    sweep.add_argument("-o", "--output", type=Path,
+                       help="sweep workbook (default: reports/<case name>.sweep-<lever>.xlsx)")
+    sweep.add_argument("--json", type=Path, metavar="POINTS.json",
+                       help="also write the points as a JSON list here")
+    sweep.add_argument("--time-limit", type=_positive_float, metavar="SECONDS",
+                       help="stop HiGHS after this many seconds at each point")
+    sweep.add_argument("--threads", type=_positive_int, help="HiGHS threads")
+    sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(command=_sweep)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from optimizer.analyses.levers import LEVERS
+    from optimizer.analyses.sweep import parse_values, run_sweep
+    from optimizer.errors import EXIT_NOT_OPTIMAL
+    from optimizer.pipeline import case_name, check_writable, load_case
+    from optimizer.report.sweep_workbook import write_sweep_json, write_sweep_workbook
+    from optimizer.solver import SolverOptions
+    from optimizer.timings import Timings
+
+    name, text = args.lever_values
+    lever = LEVERS[name]
+    values = parse_values(name, text)
+    output = args.output or Path("reports") / f"{case_name(args.case)}.sweep-{name}.xlsx"
+    check_writable([output, args.json])
+    case, warnings = load_case(args.case, Timings())
+    _print_problems(warnings)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(values), unit="point", file=sys.stderr, dynamic_ncols=True)
+    try:
+        sweep = run_sweep(case, name, values,
+                          SolverOptions(time_limit_s=args.time_limit, threads=args.threads),
+                          point_done=(lambda point: bar.update(1)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    points = sweep.as_json()
+    label = lever.label_for(case)
+    write_sweep_workbook(output, points, {
+        "case": case.name, "input": str(args.case), "lever": f"--{name}", "label": label,
+        "meaning": lever.meaning[0].upper() + lever.meaning[1:],
+        "values": text, "currency": case.settings.currency, "version": __version__})
+    if args.json:
+        write_sweep_json(args.json, points)
+    currency = case.settings.currency
+    print(f"case {case.name}: sweep of {label}, {len(points)} points")
+    for point in sweep.points:
+        cost = "" if point.objective is None else (
+            f"  cost {point.objective:>18,.2f} {currency}/year  shortfall "
+            f"{point.expected_shortfall:>12,.2f}")
+        print(f"  {point.value:>14,.6g}  {point.status:<24}{cost}")
+    print(f"  workbook: {output}")
+    if args.json:
+        print(f"  points: {args.json}")
+    for point in sweep.not_optimal:
+        print(f"not optimal: --{name} {point.value:g}: HiGHS status {point.status}",
+              file=sys.stderr)
+    return EXIT_NOT_OPTIMAL if sweep.not_optimal else EXIT_OK
 
 
 def _positive_int(text: str) -> int:
