@@ -11,23 +11,14 @@ solve = HiGHS, extract = the tables) against HiGHS's own run time.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.synthetic import make_case, write_case_workbook
+from optimizer.analyses.levers import LEVERS
 from optimizer.pipeline import CaseSolver, Timings, load_case
-
-
-def scaled_penalties(case, scale: float):
-    """The case with every shortage penalty (goods' and demand rows') times `scale`."""
-    goods = {g: dataclasses.replace(v, shortage_penalty=v.shortage_penalty * scale)
-             for g, v in case.goods.items()}
-    demand = {k: dataclasses.replace(v, shortage_penalty=v.shortage_penalty * scale)
-              for k, v in case.demand.items()}
-    return dataclasses.replace(case, goods=goods, demand=demand)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     solver = CaseSolver()
     first_timings = Timings()
     first = solver.solve(case, first_timings)
-    variant = scaled_penalties(case, args.scale)
+    variant = LEVERS["penalty"].apply(case, args.scale)  # every shortage penalty × scale
     timings = Timings()
     start = time.perf_counter()
     second = solver.solve(variant, timings)
