@@ -5,7 +5,10 @@ together from one module per family of constraints:
 family                      math                                   module
 ==========================  =====================================  =======================
 stage one, budgets          min ≤ x ≤ max, 0 ≤ y ≤ spare_max;      `models.stage_one`
-                            an ally's share of F ≤ budget
+                            an ally's share of F ≤ budget, the
+                            allies' ≤ alliance_budget; purchases
+                            Σ purchase_cost·u ≤ purchase budgets,
+                            u ≥ x − initial
 flows and their bounds      q, v, w, s, z (emergency instruments   `models.flows`
                             from the onset only)
 spare capacity              q − b·open·y ≤ b·capacity              `models.spare_capacity`

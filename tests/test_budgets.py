@@ -210,17 +210,30 @@ def test_by_parts_equals_one_lp_with_purchase_budgets(tmp_path, seed):
     assert values(split) == pytest.approx(values(whole), rel=1e-6, abs=1e-9)
 
 
-def test_an_alliance_budget_keeps_a_case_whole(tmp_path):
+@pytest.mark.parametrize("field", ["alliance_budget", "alliance_purchase_budget"])
+def test_an_alliance_budget_joins_every_stockpile_and_by_parts_equals_one_lp(tmp_path,
+                                                                           field):
+    """The alliance's budget (half of what the unconstrained plan uses above the floors)
+    joins every ally's stockpiles into the one part that holds its row; solved by parts,
+    the optimum and its marginal value are those of one LP."""
     sheets = make_case(SMALL, 0)
     case = load_case(write_case_workbook(sheets, tmp_path / "case.xlsx"), Timings())[0]
     assert len(independent_parts(case)) > 1
-    for field in ("alliance_budget", "alliance_purchase_budget"):
-        capped = dataclasses.replace(case, settings=dataclasses.replace(
-            case.settings, **{field: 1e12}))
-        parts = independent_parts(capped)
-        assert sum(getattr(p.settings, field) is not None for p in parts) == 1
-        holding = [p for p in parts if p.stockpiles]
-        assert len(holding) == 1  # every stockpile in the part that holds the row
+    free = solve_case(case, Timings()).results
+    used = (free.stage_one_cost if field == "alliance_budget"
+            else float(free.stockpiles["purchase_outlay"].sum()))
+    floor = _floor(case, field, None)
+    capped = _with_budget(case, field, None, floor + 0.5 * (used - floor))
+    parts = independent_parts(capped)
+    assert sum(getattr(p.settings, field) is not None for p in parts) == 1
+    assert len([p for p in parts if p.stockpiles]) == 1
+    whole = solve_case(capped, Timings())
+    split = solve_in_parts(capped, parts, Timings(), jobs=2)
+    assert whole.results.objective > free.objective + 1.0
+    assert split.results.objective == pytest.approx(whole.results.objective, rel=1e-9)
+    limit = field.replace("_", " ")
+    assert marginal(split, limit) == pytest.approx(marginal(whole, limit), rel=1e-6)
+    assert marginal(whole, limit)[0] > 0
 
 
 # --- a larger budget never raises the optimal expected cost -----------------------------
