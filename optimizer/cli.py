@@ -261,6 +261,10 @@ def _sweep(args: argparse.Namespace) -> int:
             f"  cost {point.objective:>18,.2f} {currency}/year  shortfall "
             f"{point.expected_shortfall:>12,.2f}")
         print(f"  {point.value:>14,.6g}  {point.status:<24}{cost}")
+    later = [point.seconds for point in sweep.points[1:]]
+    if later:
+        print(f"  first point (builds the LP) {sweep.points[0].seconds:.2f} s, each later "
+              f"point {sum(later) / len(later):.2f} s on average (warm start)")
     print(f"  workbook: {output}")
     if args.json:
         print(f"  points: {args.json}")

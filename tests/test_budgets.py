@@ -294,3 +294,34 @@ def test_a_larger_budget_never_raises_the_optimal_cost(tmp_path, seed):
             assert objective <= previous * (1 + 1e-7) + 1e-6, (kind, value)
         previous = objective
     assert previous == pytest.approx(free.results.objective, rel=1e-7, abs=1e-6)
+
+
+def test_the_report_and_json_give_every_budget_its_sentence(tmp_path):
+    """test_alliance_purchase_budget's case with A's own purchase budget of 100 (slack)
+    and the alliance's yearly budget of 1,000 (slack): the report's Shadow prices sheet
+    and the JSON summary carry each budget with its marginal value and sentence."""
+    import json
+
+    import openpyxl
+
+    from optimizer.cli import main
+
+    sheets = two_allies({"capital_rate": 0.1, "alliance_purchase_budget": 60,
+                         "alliance_budget": 1000}, b_stock={"initial": 3})
+    sheets["Countries"][0]["purchase_budget"] = 100
+    case = write_case(tmp_path / "budgets.xlsx", sheets)
+    report, document = tmp_path / "report.xlsx", tmp_path / "summary.json"
+    assert main(["solve", str(case), "-o", str(report), "--json", str(document), "-q",
+                 "--no-extras", "--no-detail"]) == 0
+    budgets = {(b["kind"], b["country"]): b for b in json.loads(document.read_text())[
+        "budgets"]}
+    assert budgets["alliance_purchase_budget", None]["marginal_value"] == pytest.approx(9.9)
+    assert budgets["purchase_budget", "A"]["marginal_value"] == pytest.approx(0, abs=1e-9)
+    assert budgets["alliance_budget", None]["marginal_value"] == pytest.approx(0, abs=1e-9)
+    sheet = openpyxl.load_workbook(report)["Shadow prices"]
+    texts = {cell.value for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str)}
+    assert ("One more USD of the alliance's purchase budget (one-time, all allies "
+            "together, now 60) would save 9.9 USD a year in expected cost.") in texts
+    assert "The purchase budget of A does not bind: more would save nothing." in texts
+    assert "The alliance's budget does not bind: more would save nothing." in texts
