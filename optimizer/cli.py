@@ -242,7 +242,7 @@ def _sweep(args: argparse.Namespace) -> int:
     try:
         sweep = run_sweep(case, name, values,
                           SolverOptions(time_limit_s=args.time_limit, threads=args.threads),
-                          point_done=(lambda point: bar.update(1)) if bar else None)
+                          point_done=(lambda point: _advance(bar, point)) if bar else None)
     finally:
         if bar is not None:
             bar.close()
@@ -272,6 +272,12 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"not optimal: --{name} {point.value:g}: HiGHS status {point.status}",
               file=sys.stderr)
     return EXIT_NOT_OPTIMAL if sweep.not_optimal else EXIT_OK
+
+
+def _advance(bar, point) -> None:
+    """One point done: the bar moves on and shows its value and status."""
+    bar.set_postfix_str(f"--{point.lever} {point.value:g}: {point.status}", refresh=False)
+    bar.update(1)
 
 
 def _positive_int(text: str) -> int:
