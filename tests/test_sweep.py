@@ -89,8 +89,14 @@ def test_a_budget_below_the_floors_is_refused_naming_the_option(tmp_path):
         "floors (Stockpiles min): holding them costs 62.5 a year" for v in (10, 20)]
 
 
-def test_risk_weight_needs_the_risk_objective(case):
+def test_risk_weight_needs_the_risk_objective(case, tmp_path):
     assert "needs the risk objective" in LEVERS["risk-weight"].problem(case, 0.5)
+    sheets = base_case()
+    sheets["Settings"]["objective"] = "cvar"
+    cvar = load(write_case(tmp_path / "cvar.xlsx", sheets))
+    assert LEVERS["risk-weight"].problem(cvar, 1.0) is None
+    assert "[0, 1]" in LEVERS["risk-weight"].problem(cvar, 1.5)
+    assert LEVERS["risk-weight"].apply(cvar, 0.25).settings.risk_weight == 0.25
 
 
 def test_budget_sweep_follows_the_hand_frontier(tmp_path):
@@ -112,13 +118,16 @@ def test_budget_sweep_follows_the_hand_frontier(tmp_path):
 
 @pytest.mark.parametrize("lever, values", [
     ("budget", [2.0, 4.0, 6.0, 1e6]), ("penalty", [0.02, 0.5, 1.0, 3.0]),
-    ("probability-scale", [0.0, 1.0, 4.0, 10.0])])
+    ("probability-scale", [0.0, 1.0, 4.0, 10.0]), ("risk-weight", [0.0, 0.5, 1.0])])
 def test_every_point_reuses_the_built_lp_and_equals_a_fresh_solve(tmp_path, lever, values):
     """One build for the whole sweep (the LP object and the HiGHS instance are the
     first point's), each point's optimum that of a fresh solve on the reference path;
-    the objective changes along the sweep (a test that cannot fail is a defect)."""
+    the objective changes along the sweep (a test that cannot fail is a defect). The
+    risk weight on the case with objective cvar (α 0.9: the CVaR is the cut's cost)."""
     sheets = base_case()
     sheets["Production"][0].update(spare_cost=1, spare_max=5, ramp_periods=1)
+    if lever == "risk-weight":
+        sheets["Settings"]["objective"] = "cvar"
     case = load(write_case(tmp_path / "case.xlsx", sheets))
     solver = CaseSolver()
     first_lp = []

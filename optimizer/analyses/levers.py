@@ -17,8 +17,8 @@ lever                  what the value sets
                        π_ω·(1 − s·P_d)/P_0, with P_d and P_0 the disrupted and the
                        normal-times totals; so s ∈ [0, 1/P_d], every π' in [0, 1] and
                        Σ π' = 1
-``risk-weight``        Settings risk_weight λ of objective = cvar: needs the risk
-                       objective (Settings objective, cvar_alpha, risk_weight)
+``risk-weight``        Settings risk_weight λ ∈ [0, 1] of objective = cvar (refused for
+                       another objective, where it has no effect)
 =====================  ==================================================================
 
 Every lever changes only mutable inputs (`models.parameters.MUTABLE_INPUTS`), so every
@@ -120,11 +120,9 @@ def _risk_weight(case: Case, value: float) -> Case:
 
 
 def _risk_weight_problem(case: Case, value: float) -> str | None:
-    if not hasattr(case.settings, "risk_weight"):
-        return ("needs the risk objective (Settings objective = cvar, with cvar_alpha and "
-                "risk_weight), which this version of stockpile does not have")
-    if getattr(case.settings, "objective", None) != "cvar":
-        return "needs Settings objective = cvar: the risk weight has no effect otherwise"
+    if case.settings.objective != "cvar":
+        return (f"needs the risk objective: Settings objective = cvar (this case's is "
+                f"'{case.settings.objective}', where the risk weight has no effect)")
     if not 0 <= value <= 1:
         return "the risk weight λ must be in [0, 1]"
     return None
