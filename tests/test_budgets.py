@@ -325,3 +325,19 @@ def test_the_report_and_json_give_every_budget_its_sentence(tmp_path):
             "together, now 60) would save 9.9 USD a year in expected cost.") in texts
     assert "The purchase budget of A does not bind: more would save nothing." in texts
     assert "The alliance's budget does not bind: more would save nothing." in texts
+
+
+def test_under_a_risk_objective_the_sentence_says_what_the_value_measures(tmp_path):
+    """test_alliance_purchase_budget's case (one scenario of probability 1, so its CVaR
+    is its cost and the optimum the same) with objective cvar: the marginal value is
+    still 9.9, and it is one of the objective minimised, not of the expected cost."""
+    from optimizer.report.decision import shadow_price_meanings
+
+    sheets = two_allies({"capital_rate": 0.1, "alliance_purchase_budget": 60,
+                         "objective": "cvar"}, b_stock={"initial": 3})
+    case, solved = solved_prices(tmp_path, "replicated", sheets)
+    assert marginal(solved, "alliance purchase budget") == pytest.approx([9.9], rel=1e-9)
+    prices = solved.results.shadow_prices
+    (sentence,) = shadow_price_meanings(
+        prices[prices["limit"] == "alliance purchase budget"], case)
+    assert sentence.endswith("would save 9.9 USD a year in the objective minimised (cvar).")

@@ -126,6 +126,9 @@ def sharing_load(results: Results) -> pd.DataFrame:
 def shadow_price_meanings(table: pd.DataFrame, case: Case) -> list[str]:
     """One sentence per shadow price, in a planner's words."""
     currency, period = case.settings.currency, case.settings.period_unit
+    objective = case.settings.objective
+    measure = ("expected cost" if objective == "expected"
+               else f"the objective minimised ({objective})")
     sentences = []
     for row in table.itertuples(index=False):
         unit = case.goods[row.good].unit if row.good in case.goods else "unit"
@@ -161,18 +164,18 @@ def shadow_price_meanings(table: pd.DataFrame, case: Case) -> list[str]:
         elif row.limit == "purchase budget":
             sentences.append(
                 f"One more {currency} of {row.country}'s purchase budget (one-time, now "
-                f"{_amount(limit)}) would save {worth} in expected cost." if value > 0 else
+                f"{_amount(limit)}) would save {worth} in {measure}." if value > 0 else
                 f"The purchase budget of {row.country} does not bind: more would save "
                 "nothing.")
         elif row.limit == "alliance budget":
             sentences.append(
                 f"One more {currency} a year of the alliance's budget (all allies together, "
-                f"now {_amount(limit)}) would save {worth} in expected cost." if value > 0
+                f"now {_amount(limit)}) would save {worth} in {measure}." if value > 0
                 else "The alliance's budget does not bind: more would save nothing.")
         elif row.limit == "alliance purchase budget":
             sentences.append(
                 f"One more {currency} of the alliance's purchase budget (one-time, all allies "
-                f"together, now {_amount(limit)}) would save {worth} in expected cost."
+                f"together, now {_amount(limit)}) would save {worth} in {measure}."
                 if value > 0 else
                 "The alliance's purchase budget does not bind: more would save nothing.")
         else:
