@@ -30,7 +30,7 @@ import pandas as pd
 import xlsxwriter
 
 from models.data import Case
-from optimizer.case.schema import SHEETS
+from optimizer.case.schema import SETTINGS, SHEETS
 from optimizer.report.cells import looks_like_formula
 from optimizer.report.fairness_sheet import (
     summary_cost_rows,
@@ -196,9 +196,7 @@ def input_tables(case: Case) -> list[tuple[str, pd.DataFrame]]:
     and Recipes expanded), in the schema's order and column names."""
     settings = case.settings
     records: dict[str, list[tuple]] = {
-        "Settings": [(f, getattr(settings, f)) for f in (
-            "periods", "period_unit", "period_days", "currency", "capital_rate",
-            "periods_per_year", "alliance_budget", "alliance_purchase_budget")],
+        "Settings": [(setting.key, getattr(settings, setting.key)) for setting in SETTINGS],
         "Countries": [(k, c.role, c.budget, c.purchase_budget)
                       for k, c in case.countries.items()],
         "Goods": [(k, g.unit, g.shortage_penalty) for k, g in case.goods.items()],
