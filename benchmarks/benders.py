@@ -78,7 +78,13 @@ def benders(case: Case, tol: float = 1e-6, max_iterations: int = 500,
             blend: float = 1.0) -> dict:
     """Multi-cut Benders; `blend` < 1 separates at blend·x_master + (1 − blend)·x_core
     (in-out stabilisation, x_core the best point evaluated), which stays budget-feasible
-    since the budget rows are convex."""
+    since the budget rows are convex. Only each ally's yearly `budget` is kept in the
+    master (what the synthetic cases use); other budgets are refused."""
+    settings = case.settings
+    if (settings.alliance_budget is not None or settings.alliance_purchase_budget is not None
+            or any(c.purchase_budget is not None for c in case.countries.values())):
+        raise ValueError("benchmarks.benders keeps only the allies' yearly budgets in its "
+                         "master: a case with purchase or alliance budgets is not measured")
     started = time.perf_counter()
     parts, keys, bounds = [], {}, []
     for sub in independent_parts(_without_budgets(case)):
