@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
-
 from optimizer.files import write_atomically
-from optimizer.report.cells import looks_like_formula
+from optimizer.report.plain_book import finish_chart, open_book, write_cell, write_table
 
 LARGEST_STOCKPILES = 5
 """Stockpiles listed per case on the Stockpiles sheet, the largest first."""
@@ -73,17 +71,8 @@ def write_batch_workbook(path: str | Path, entries: list[dict],
 
 
 def _write(path: Path, entries: list[dict], documents: list[dict | None]) -> None:
-    book = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "nan_inf_to_errors": False})
+    book, formats = open_book(path)
     try:
-        formats = {"money": book.add_format({"num_format": "#,##0"}),
-                   "quantity": book.add_format({"num_format": "#,##0.00"}),
-                   "int": book.add_format({"num_format": "0"}),
-                   "text": book.add_format({"text_wrap": False}),
-                   "quoted": book.add_format({"quote_prefix": True}),
-                   "title": book.add_format({"bold": True, "font_size": 14}),
-                   "failed": book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})}
         book.set_properties({"title": "Batch of stockpile cases",
                              "subject": "Cases side by side", "author": "stockpile"})
         rows = [case_figures(entry, document) for entry, document in zip(entries, documents,
@@ -91,7 +80,7 @@ def _write(path: Path, entries: list[dict], documents: list[dict | None]) -> Non
         cases = book.add_worksheet("Cases")
         charts = book.add_worksheet("Charts")
         stock = book.add_worksheet("Stockpiles")
-        _table(cases, formats, "Cases side by side",
+        write_table(cases, formats, "Cases side by side",
                "One row per case: its outcome and the figures of its JSON summary "
                "(empty where it has none).",
                [(header, kind) for header, _, kind in CASE_COLUMNS],
@@ -102,7 +91,7 @@ def _write(path: Path, entries: list[dict], documents: list[dict | None]) -> Non
         stock_rows = [[entry.get("case"), s["country"], s["good"], s["level"]]
                       for entry, document in zip(entries, documents, strict=True)
                       for s in largest_stockpiles(document)]
-        _table(stock, formats, "The largest stockpiles",
+        write_table(stock, formats, "The largest stockpiles",
                f"Each case's {LARGEST_STOCKPILES} largest stockpiles (units), the "
                "largest first.",
                [("case", "text"), ("ally", "text"), ("good", "text"),
@@ -110,35 +99,6 @@ def _write(path: Path, entries: list[dict], documents: list[dict | None]) -> Non
         _charts(book, charts, formats, rows)
     finally:
         book.close()
-
-
-def _table(sheet, formats: dict, title: str, sentence: str, columns: list[tuple[str, str]],
-           rows: list[list], name: str) -> None:
-    sheet.write_string(0, 0, title, formats["title"])
-    sheet.write_string(1, 0, sentence)
-    first = 3
-    for j, (header, kind) in enumerate(columns):
-        width = max([len(header) * 0.7] + [len(str(row[j])) for row in rows
-                                            if row[j] is not None] + [8])
-        sheet.set_column(j, j, min(width + 2, 60), formats[kind])
-    for i, row in enumerate(rows, start=first + 1):
-        for j, ((_, kind), value) in enumerate(zip(columns, row, strict=True)):
-            _cell(sheet, i, j, value, kind, formats)
-    sheet.add_table(first, 0, first + max(len(rows), 1), len(columns) - 1, {
-        "name": name, "style": "Table Style Medium 2",
-        "columns": [{"header": header} for header, _ in columns]})
-    sheet.freeze_panes(first + 1, 0)
-
-
-def _cell(sheet, i: int, j: int, value, kind: str, formats: dict) -> None:
-    if value is None:
-        sheet.write_blank(i, j, None)
-    elif kind == "text" or isinstance(value, str):
-        text = str(value)[:32_767]
-        sheet.write_string(i, j, text, formats["quoted"] if looks_like_formula(text)
-                           else None)
-    else:
-        sheet.write_number(i, j, float(value), formats[kind])
 
 
 def _charts(book, sheet, formats: dict, rows: list[dict]) -> None:
@@ -158,10 +118,10 @@ def _charts(book, sheet, formats: dict, rows: list[dict]) -> None:
     for j, header in enumerate(headers):
         sheet.write_string(top + 1, j, header)
     for i, row in enumerate(solved, start=top + 2):
-        _cell(sheet, i, 0, row["case"], "text", formats)
+        write_cell(sheet, i, 0, row["case"], "text", formats)
         for j, key in enumerate(("stage_one_cost", "expected_scenario_cost",
                                  "value_of_plan"), start=1):
-            _cell(sheet, i, j, row[key], "money", formats)
+            write_cell(sheet, i, j, row[key], "money", formats)
     last = top + 1 + len(solved)
     currencies = {row["currency"] for row in solved}
     unit = currencies.pop() if len(currencies) == 1 else "mixed currencies"
@@ -170,23 +130,14 @@ def _charts(book, sheet, formats: dict, rows: list[dict]) -> None:
         cost.add_series({"name": ["Charts", top + 1, j],
                          "categories": ["Charts", top + 2, 0, last, 0],
                          "values": ["Charts", top + 2, j, last, j]})
-    _finish(cost, "Expected annual cost by case", "case", f"{unit} per year")
+    finish_chart(cost, "Expected annual cost by case", "case", f"{unit} per year")
     sheet.insert_chart(3, 0, cost)
     if any(row["value_of_plan"] is not None for row in solved):
         value = book.add_chart({"type": "column"})
         value.add_series({"name": ["Charts", top + 1, 3],
                           "categories": ["Charts", top + 2, 0, last, 0],
                           "values": ["Charts", top + 2, 3, last, 3]})
-        _finish(value, "Value of the plan by case", "case", f"{unit} per year")
+        finish_chart(value, "Value of the plan by case", "case", f"{unit} per year")
         sheet.insert_chart(3, 9, value)
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 3, 22, formats["money"])
-
-
-def _finish(chart, title: str, x_name: str, y_name: str) -> None:
-    chart.set_title({"name": title})
-    chart.set_x_axis({"name": x_name})
-    chart.set_y_axis({"name": y_name, "num_format": "#,##0",
-                      "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 620, "height": 360})

@@ -15,10 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import xlsxwriter
-
 from optimizer.files import write_atomically
-from optimizer.report.batch_workbook import _cell, _finish, _table
+from optimizer.report.plain_book import finish_chart, open_book, write_cell, write_table
 
 POINT_COLUMNS = [  # (header, key, kind); the value's header is the lever's label
     ("status", "status", "text"),
@@ -55,18 +53,8 @@ def _levels(points: list[dict], key: str) -> list[tuple[str, str]]:
 
 
 def _write(path: Path, points: list[dict], about: dict) -> None:
-    book = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "nan_inf_to_errors": False})
+    book, formats = open_book(path)
     try:
-        formats = {"money": book.add_format({"num_format": "#,##0"}),
-                   "quantity": book.add_format({"num_format": "#,##0.00"}),
-                   "value": book.add_format({"num_format": "#,##0.####"}),
-                   "text": book.add_format({"text_wrap": False}),
-                   "quoted": book.add_format({"quote_prefix": True}),
-                   "title": book.add_format({"bold": True, "font_size": 14}),
-                   "failed": book.add_format({"font_color": "#9C0006",
-                                              "bg_color": "#FFC7CE"})}
         book.set_properties({"title": f"Sweep of {about['label']}: {about['case']}",
                              "subject": "One lever, many values", "author": "stockpile"})
         table = book.add_worksheet("Points")
@@ -84,7 +72,7 @@ def _write(path: Path, points: list[dict], about: dict) -> None:
                         + [("yes" if point[key] else "no") if key == "rebuilt" else point[key]
                            for _, key, _ in POINT_COLUMNS]
                         + [stock.get(k) for k in stocks] + [spare.get(k) for k in spares])
-        _table(table, formats, f"Sweep of {about['label']}",
+        write_table(table, formats, f"Sweep of {about['label']}",
                f"{about['meaning']}. One row per value, each solved to its own optimum "
                f"({about['currency']}; empty where a point has no plan).", columns, rows,
                "Points")
@@ -96,7 +84,7 @@ def _write(path: Path, points: list[dict], about: dict) -> None:
         info.write_string(0, 0, "About this sweep", formats["title"])
         for i, (name, value) in enumerate(about.items(), start=2):
             info.write_string(i, 0, name)
-            _cell(info, i, 1, value, "text" if isinstance(value, str) else "quantity",
+            write_cell(info, i, 1, value, "text" if isinstance(value, str) else "quantity",
                   formats)
         info.set_column(0, 0, 24)
         info.set_column(1, 1, 90)
@@ -121,7 +109,7 @@ def _charts(book, sheet, formats: dict, points: list[dict], about: dict, count: 
     shortfall.add_series({"name": "expected shortfall", "categories": x,
                           "values": ["Points", first, column["expected_shortfall"], last,
                                      column["expected_shortfall"]]})
-    _finish(shortfall, f"Expected shortfall against {about['label']}", about["label"],
+    finish_chart(shortfall, f"Expected shortfall against {about['label']}", about["label"],
             "units over the horizon")
     shortfall.set_legend({"none": True})
     sheet.insert_chart(3, 0, shortfall)
@@ -132,5 +120,5 @@ def _charts(book, sheet, formats: dict, points: list[dict], about: dict, count: 
                       ("expected_scenario_cost", "expected disruption and supply cost")):
         cost.add_series({"name": name, "categories": x,
                          "values": ["Points", first, column[key], last, column[key]]})
-    _finish(cost, f"Cost against {about['label']}", about["label"], f"{unit} per year")
+    finish_chart(cost, f"Cost against {about['label']}", about["label"], f"{unit} per year")
     sheet.insert_chart(3, 10, cost)
