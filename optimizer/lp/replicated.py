@@ -303,6 +303,22 @@ class ReplicatedLP:
             return "bb", self.position[id(var)]
         return "bs", self.stage_position[id(var)]
 
+    def _row_coefficients(self, row: int) -> list[tuple[tuple, int, float]]:
+        """Every compiled entry of block row `row` at the parameters' current values:
+        (entry key, position in its part's arrays, coefficient); a coefficient may now
+        be 0, and one the compiled template lacks is an `InternalError`."""
+        con, _ = self.block_rows[row]
+        repn = generate_standard_repn(con.body, compute_values=True)
+        entries = self.entries_of_row[row]
+        values_of_row = dict.fromkeys(entries, 0.0)
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            key = self._entry_key(var)
+            if key not in entries:
+                raise InternalError(f"the row {con.name} has a coefficient of "
+                                    f"{var.name} that the compiled template lacks")
+            values_of_row[key] = float(coef)
+        return [(key, entries[key], value) for key, value in values_of_row.items()]
+
     def _refresh_template_rows(self, changed: list) -> None:
         """Block rows whose numbers hold a stage-one parameter (the CVaR row
         e ≥ C_ω − η holds the shortage penalties, `models.risk`) are the same in every
@@ -313,18 +329,8 @@ class ReplicatedLP:
         if not rows:
             return
         for row in rows:
-            con, _ = self.block_rows[row]
-            repn = generate_standard_repn(con.body, compute_values=True)
-            entries = self.entries_of_row[row]
-            values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
-            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                key = self._entry_key(var)
-                if key not in entries:
-                    raise InternalError(f"the row {con.name} has a coefficient of "
-                                        f"{var.name} that the compiled template lacks")
-                values_of_row[key] = float(coef)
-            for key, value in values_of_row.items():
-                self.parts[key[0]][2][entries[key]] = value
+            for key, position, value in self._row_coefficients(row):
+                self.parts[key[0]][2][position] = value
         lower, upper = _row_bounds([self.block_rows[row] for row in rows])
         self.block_row_bounds[0][rows] = lower
         self.block_row_bounds[1][rows] = upper
@@ -399,15 +405,9 @@ class ReplicatedLP:
             upper = [pyo.value(self.block_vars[c].upper) for c in cols]
             in_bb, index, value = [], [], []
             for row in rows:
-                con, _ = self.block_rows[row]
-                repn = generate_standard_repn(con.body, compute_values=True)
-                entries = self.entries_of_row[row]
-                values_of_row = dict.fromkeys(entries, 0.0)  # a coefficient may now be 0
-                for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                    values_of_row[self._entry_key(var)] = float(coef)
-                for key, coef in values_of_row.items():
+                for key, position, coef in self._row_coefficients(row):
                     in_bb.append(key[0] == "bb")
-                    index.append(entries[key])
+                    index.append(position)
                     value.append(coef)
             row_lower, row_upper = _row_bounds([self.block_rows[row] for row in rows])
         finally:
