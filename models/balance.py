@@ -5,22 +5,25 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from models.index_sets import ModelData
+from models.restraint import restraint_nodes
 
 
 def add_balance(block: pyo.Block, data: ModelData) -> None:
     """For every node (n, g) and period t (``balance``):
 
-    q + Σ_o v[o,n] + w + Σ_a s[a,n,t − lead] + z
+    q + Σ_o v[o,n] + w + Σ_a s[a,n,t − lead] + z (+ zr)
         = D·m + Σ_b s[n,b,t] + Σ_d v[n,d] + Σ_h ratio[n,h,g] · q[n,h,t]
 
     An ally that is the origin of an Imports route ships out of its own supply (Σ_d
     v[n,d]); making a good h with a recipe uses ratio units of g from the producer's own
     balance in the same period. Shipments leaving in t arrive in t + lead_periods; those
-    that would land after H deliver nothing.
+    that would land after H deliver nothing. Demand restrained, zr, meets the demand it
+    removes (`models.restraint`).
     """
     production = set(data.production)
     draws = set(data.draw_nodes)
     sharing = data.case.sharing
+    restrained = set(restraint_nodes(data))
 
     def rule(b, n, g, t):
         terms = []
@@ -41,6 +44,8 @@ def add_balance(block: pyo.Block, data: ModelData) -> None:
         demand = data.demand.get((n, g), 0.0)
         if demand:
             terms.append(b.short[n, g, t])
+        if (n, g) in restrained:
+            terms.append(b.restrain[n, g, t])
         need = demand * b.demand_factor[n, g, t] if demand else 0.0
         return pyo.quicksum(terms) == need
 

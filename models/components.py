@@ -3,16 +3,16 @@
 The LP couples two nodes (ally, good) only through a row that holds both: a sharing link
 (the sender's and the receiver's balance), an Imports route from an ally (the origin's
 and the destination's balance), a recipe (the producer's balance of the good and of each
-input), a budget (an ally's yearly budget: every stock and spare option of that ally;
-its purchase budget: its stockpiles; the alliance's yearly budget: every ally's stock and
-spare options; its purchase budget: every stockpile), a burden-sharing rule
-(`models.fairness`: the allies with demand for a good, the participants of its
-coordinated release), or an objective that is not a sum over the parts: ``cvar`` and
-``worst_case`` (`models.risk`) measure the scenario cost C_ω summed over every good and
-ally (the CVaR of a sum is not the sum of the CVaRs), so such a case never splits;
-``expected`` is separable. Imports from suppliers, penalties and factors never couple.
-So the LP is the direct sum of the LPs of the connected components of that graph, and
-its optimum is the sum of theirs.
+input), a budget (an ally's yearly budget: every stock, spare and contract option of that
+ally; its purchase budget: its stockpiles; the alliance's yearly budget: every ally's
+stock, spare and contract options; its purchase budget: every stockpile), a
+burden-sharing rule (`models.fairness`: the allies with demand for a good, the
+participants of its coordinated release), or an objective that is not a sum over the
+parts: ``cvar`` and ``worst_case`` (`models.risk`) measure the scenario cost C_ω summed
+over every good and ally (the CVaR of a sum is not the sum of the CVaRs), so such a case
+never splits; ``expected`` is separable. Imports from suppliers, penalties and factors
+never couple. So the LP is the direct sum of the LPs of the connected components of
+that graph, and its optimum is the sum of theirs.
 
 What stays global: a scenario's onset is the first period hit by *any* of its Disruptions
 rows, whatever the good. Each part therefore keeps every Disruptions row; a row that
@@ -53,7 +53,8 @@ def _nodes(case: Case) -> set[Node]:
 
 def _stage_one_nodes(case: Case, ally: str) -> list[Node]:
     return [k for k in case.stockpiles if k[0] == ally] + [
-        k for k, p in case.production.items() if k[0] == ally and p.has_spare_option]
+        k for k, p in case.production.items() if k[0] == ally and p.has_spare_option] + [
+        (d, g) for (_, d, g), r in case.imports.items() if d == ally and r.has_extra_option]
 
 
 Budget = tuple[str, str | None]

@@ -38,6 +38,9 @@ class Settings:
     """Cap on the allies' stage-one cost F together, per year (None: no cap)."""
     alliance_purchase_budget: float | None = None
     """Cap on the allies' one-time stock purchases together (None: no cap)."""
+    max_origin_share: float | None = None
+    """Normal-times cap on any single non-ally origin's share of an ally's imports of a
+    good (`models.concentration`); None: no cap."""
 
     @property
     def horizon_weight(self) -> float:
@@ -70,8 +73,13 @@ class Good:
 
 @dataclass(frozen=True)
 class Demand:
+    """restraint_share r of demand may be restrained (cut by policy) at restraint_cost
+    per unit (`models.restraint`); r = 0: no restraint option."""
+
     demand: float
     shortage_penalty: float
+    restraint_share: float = 0.0
+    restraint_cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,16 @@ class Production:
 
 @dataclass(frozen=True)
 class ImportRoute:
+    """extra_cost None: no reserved-contract option on the route (`models.contracts`)."""
+
     volume: float
     unit_cost: float = 0.0
+    extra_max: float = 0.0
+    extra_cost: float | None = None
+
+    @property
+    def has_extra_option(self) -> bool:
+        return self.extra_cost is not None and self.extra_max > 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,10 @@ class Stockpile:
     loss_rate: float = 0.0
     max_draw: float | None = None
     release_lag: int = 0
+    min_days: float = 0.0
+    min_days_basis: str = "demand"
+    """min is the effective floor, max(the sheet's min, min_days / period_days · basis)
+    (`models.floors`); min_days and its basis are kept for the report."""
 
     def yearly_cost_per_unit(self, capital_rate: float) -> float:
         """(r + δ) · purchase_cost + holding_cost: what one unit held costs a year."""
@@ -164,6 +184,10 @@ class Case:
     """(ally, good) of a Production entry → {input good: units of input per unit made};
     '*' rows expanded over the good's producers, a row naming the ally overriding the
     '*' row of the same good and input."""
+    tiers: dict[tuple[str, str], tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    """(ally, good) with demand → its ShortageTiers as (share of demand, penalty), in row
+    order (`models.tiers`); '*' rows expanded over the good's allies with demand, the rows
+    naming an ally replacing every '*' row of the good for that ally."""
 
     @property
     def allies(self) -> list[str]:

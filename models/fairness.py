@@ -1,9 +1,9 @@
 """Fair burden sharing: how a shortage, and a coordinated stock release, are shared among
 the allies of a good. Every row and variable here lives in the scenario block.
 
-Unmet demand u[a,g,t] is what `unmet_demand` returns: the shortfall z (a restrained part
-of demand, once the model has one, is unmet too and is added there, so that every rule
-below covers it). D·m is the effective demand (Demand × the scenario's demand factor).
+Unmet demand u[a,g,t] is what `unmet_demand` returns: the shortfall z plus the demand
+restrained zr (`models.restraint`), which is unmet too, so that every rule below covers
+it. D·m is the effective demand (Demand × the scenario's demand factor).
 
 Settings ``fairness`` (on the allies with demand for g, A_g = {a : D[a,g] > 0}):
 
@@ -63,8 +63,12 @@ FAIRNESS_COSTED_COLUMNS = ("worst_shortage_fraction",)
 
 
 def unmet_demand(block: pyo.Block, ally: str, good: str, period: int):
-    """u[a,g,t]: the demand left unmet, on which every fairness rule is written."""
-    return block.short[ally, good, period]
+    """u[a,g,t] = z + zr: the demand left unmet, short or restrained
+    (`models.restraint`; zr only where the ally has a restraint option), on which every
+    fairness rule is written."""
+    short = block.short[ally, good, period]
+    key = (ally, good, period)
+    return short + block.restrain[key] if key in block.restrain else short
 
 
 def demanded_by_good(demanded) -> dict[str, list[str]]:

@@ -5,7 +5,8 @@ variable           index                   bounds
 =================  ======================  ==============================================
 ``produce`` q      (n, g) ∈ P, t           0 ≤ q ≤ b·capacity; with a spare option the
                                            row of `models.spare_capacity` limits q
-``imported`` v     (o, d, g) ∈ R, t        0 ≤ v ≤ a·volume
+``imported`` v     (o, d, g) ∈ R, t        0 ≤ v ≤ a·volume; with a contract option
+                                           the row of `models.contracts` limits v
 ``draw`` w         (n, g) ∈ K, t           0 ≤ w ≤ draw_limit (max_draw from t0 +
                                            release_lag, 0 before and in normal times)
 ``ship`` s         (a, b, g) ∈ L, t        0 ≤ s ≤ ship_limit (capacity from t0 +
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from models.concentration import capped_nodes
+from models.contracts import contract_routes
 from models.index_sets import ModelData
 from models.parameters import open_values, scenario_parameter_values
 
@@ -38,6 +41,8 @@ def add_scenario_parameters(block: pyo.Block, data: ModelData, scenario: str | N
     block.demand_factor = pyo.Param(
         [(n, g, t) for n, g in data.demand for t in periods], mutable=True, default=1.0,
         initialize=values["demand_factor"])
+    block.origin_cap_open = pyo.Param(capped_nodes(data), mutable=True, default=1.0,
+                                      initialize=values["origin_cap_open"])
     for name in ("spare_open", "draw_limit", "ship_limit"):
         block.add_component(name, pyo.Param(list(opened[name]), mutable=True,
                                              initialize={**opened[name], **values[name]}))
@@ -48,6 +53,7 @@ def add_flows(block: pyo.Block, data: ModelData) -> None:
     case = data.case
     periods = data.periods
     spare = set(data.spare)
+    contracts = set(contract_routes(data))
 
     def production_limit(b, n, g, t):
         if (n, g) in spare:
@@ -56,10 +62,13 @@ def add_flows(block: pyo.Block, data: ModelData) -> None:
 
     block.produce = pyo.Var([(n, g, t) for n, g in data.production for t in periods],
                             bounds=production_limit)
-    block.imported = pyo.Var(
-        [(o, d, g, t) for o, d, g in data.routes for t in periods],
-        bounds=lambda b, o, d, g, t: (0.0, b.import_factor[o, d, g, t]
-                                      * case.imports[o, d, g].volume))
+    def import_limit(b, o, d, g, t):
+        if (o, d, g) in contracts:
+            return 0.0, None
+        return 0.0, b.import_factor[o, d, g, t] * case.imports[o, d, g].volume
+
+    block.imported = pyo.Var([(o, d, g, t) for o, d, g in data.routes for t in periods],
+                             bounds=import_limit)
     block.draw = pyo.Var([(n, g, t) for n, g in data.draw_nodes for t in periods],
                          bounds=lambda b, n, g, t: (0.0, b.draw_limit[n, g, t]))
     block.ship = pyo.Var([(a, b, g, t) for a, b, g in data.links for t in periods],

@@ -27,6 +27,8 @@ parameter              index                       value in scenario ω
                                                    release_lag, else 0
 ``ship_limit``         (a, b, g) ∈ L, t            capacity (∞ if none) if t ≥ t0_ω +
                                                    activation_lag, else 0
+``origin_cap_open``    (d, g) capped               1 in normal times, else 0
+                                                   (`models.concentration`)
 =====================  ==========================  ========================================
 
 Normal times (no onset) close every instrument: spare_open, draw_limit and ship_limit
@@ -39,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from models.concentration import capped_nodes
 from models.data import Case
 from models.index_sets import ModelData
 from models.risk import risk_parameter_values
@@ -60,7 +63,7 @@ ALLIANCE = "alliance"
 """The one index of the alliance's budget rows and parameters."""
 
 STRUCTURE_TABLES = ("settings", "countries", "goods", "demand", "production", "imports",
-                    "stockpiles", "sharing", "scenarios", "disruptions", "recipes")
+                    "stockpiles", "sharing", "scenarios", "disruptions", "recipes", "tiers")
 
 
 def structure_key(case: Case) -> tuple:
@@ -110,7 +113,8 @@ def scenario_parameter_values(data: ModelData, scenario: str | None) -> dict:
     1, every instrument open), and its probability (None: the template itself)."""
     if scenario is None:
         return {"probability": 1.0, "production_factor": {}, "import_factor": {},
-                "demand_factor": {}, "spare_open": {}, "draw_limit": {}, "ship_limit": {}}
+                "demand_factor": {}, "spare_open": {}, "draw_limit": {}, "ship_limit": {},
+                "origin_cap_open": {}}
     factors = data.factors[scenario]
     production = set(data.production)
     routes = set(data.routes)
@@ -128,6 +132,8 @@ def scenario_parameter_values(data: ModelData, scenario: str | None) -> dict:
                        if not data.acts(scenario, t, case.stockpiles[n, g].release_lag)},
         "ship_limit": {(a, b, g, t): 0.0 for a, b, g in data.links for t in periods
                        if not data.acts(scenario, t, case.sharing[a, b, g].activation_lag)},
+        "origin_cap_open": ({} if data.onset[scenario] is None
+                            else dict.fromkeys(capped_nodes(data), 0.0)),
     }
 
 

@@ -12,8 +12,12 @@ stage one, budgets          min ≤ x ≤ max, 0 ≤ y ≤ spare_max;      `mode
 flows and their bounds      q, v, w, s, z (emergency instruments   `models.flows`
                             from the onset only)
 spare capacity              q − b·open·y ≤ b·capacity              `models.spare_capacity`
+reserved supply contracts   v − a·e ≤ a·volume, 0 ≤ e ≤ extra_max  `models.contracts`
+origin share cap            v[o] ≤ s·Σ_o' v[o'] in normal times    `models.concentration`
 stock drawdown              Σ_t w ≤ x                              `models.stock`
 balance                     supply = demand + exports + inputs     `models.balance`
+demand restraint            zr ≤ r·D·m, zr + z ≤ D·m               `models.restraint`
+tiered shortage penalties   z_k ≤ share_k·D·m, Σ_k z_k ≤ z         `models.tiers`
 scenario cost               C_ω by account                         `models.costs`
 fair burden sharing         equal shortage fractions, the largest  `models.fairness`
                             fraction short, proportional release
@@ -34,14 +38,18 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from models.balance import add_balance
+from models.concentration import add_origin_share_caps
+from models.contracts import add_contract_use
 from models.costs import add_scenario_cost
 from models.fairness import add_fair_sharing
 from models.flows import add_flows, add_scenario_parameters
 from models.index_sets import ModelData
 from models.objective import add_objective
+from models.restraint import add_restraint
 from models.spare_capacity import add_spare_capacity_use
 from models.stage_one import add_budgets, add_stage_one
 from models.stock import add_stock_drawdown
+from models.tiers import add_tiers
 
 SCENARIO_BLOCK = "scenario"
 """Name of the block (indexed by scenario in the whole model, single in a scenario
@@ -79,7 +87,11 @@ def build_scenario(block: pyo.Block, data: ModelData, scenario: str | None) -> N
     add_scenario_parameters(block, data, scenario)
     add_flows(block, data)
     add_spare_capacity_use(block, data)
+    add_contract_use(block, data)
+    add_origin_share_caps(block, data)
     add_stock_drawdown(block, data)
+    add_restraint(block, data)
+    add_tiers(block, data)
     add_balance(block, data)
     add_scenario_cost(block, data)
     add_fair_sharing(block, data)

@@ -5,11 +5,13 @@ variable      index                         bounds
 ============  ============================  ==================
 ``stock`` x   (n, g) ∈ K                    min ≤ x ≤ max
 ``spare`` y   (n, g) ∈ P with spare option  0 ≤ y ≤ spare_max
+``extra`` e   (o, d, g) ∈ R with contract   0 ≤ e ≤ extra_max
 ============  ============================  ==================
 
 F = Σ_K ((r + δ) · purchase_cost + holding_cost) · x + Σ spare_cost · y, per year: r is
 Settings capital_rate (the money tied up in every unit held, initial stock included), δ
-the stockpile's loss_rate. The one-time purchase max(0, x − initial) · purchase_cost is
+the stockpile's loss_rate; reserved supply contracts add Σ extra_cost · e
+(`models.contracts`). The one-time purchase max(0, x − initial) · purchase_cost is
 reported, not charged: its yearly cost is the capital charge.
 
 Budgets (`add_budgets`), each a stage-one row whose limit is a mutable parameter:
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from models.contracts import add_contract_options, contract_cost_terms
 from models.index_sets import ModelData
 from models.parameters import stage_parameter_values
 
@@ -49,6 +52,7 @@ def add_stage_one(model: pyo.ConcreteModel, data: ModelData) -> None:
     model.stock = pyo.Var(model.STOCKS, bounds=lambda m, n, g: (stocks[n, g].min,
                                                                 stocks[n, g].max))
     model.spare = pyo.Var(model.SPARE, bounds=lambda m, n, g: (0.0, production[n, g].spare_max))
+    add_contract_options(model, data)
     model.stage_one_cost = pyo.Expression(expr=pyo.quicksum(
         stage_one_cost_terms(model, data, lambda country: True)))
     values = stage_parameter_values(data)
@@ -56,7 +60,8 @@ def add_stage_one(model: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def stage_one_cost_terms(model: pyo.ConcreteModel, data: ModelData, include):
-    """Terms of F for the countries `include` accepts."""
+    """Terms of F for the countries `include` accepts (a reserved contract counts for
+    its destination, `models.contracts`)."""
     rate = data.case.settings.capital_rate
     for n, g in data.stocks:
         if include(n):
@@ -64,6 +69,7 @@ def stage_one_cost_terms(model: pyo.ConcreteModel, data: ModelData, include):
     for n, g in data.spare:
         if include(n):
             yield data.case.production[n, g].spare_cost * model.spare[n, g]
+    yield from contract_cost_terms(model, data, include)
 
 
 def purchase_cost_terms(model: pyo.ConcreteModel, data: ModelData, include):

@@ -27,8 +27,9 @@ EXAMPLE_STAGE_ONE = 59_394_600.0
 REPORT_SHEETS = ["Summary", "Charts", "Stockpiles", "Spare capacity", "Sharing",
                  "Purchases by ally", "Shortfalls", "Fill rates", "Scenario costs",
                  "Processing", "Shadow prices", "Value of the plan", "Cooperation",
-                 "Uncertainty", "Risk", "Run", "Chart data"] + [
-                     f"Input {sheet.name}" for sheet in SHEETS]
+                 "Uncertainty", "Risk", "Run", "Chart data", "Concentration"] + [
+                     f"Input {sheet.name}" for sheet in SHEETS
+                     if sheet.name != "ShortageTiers"]  # written only for a case with tiers
 DETAIL_SHEETS = ["About", "Supply plan", "Shipments"]
 HEADER_ROW = 4  # title, sentence, link to the Summary, then the table's header
 SUMMARY_KEYS = {"status", "objective", "stage_one_cost", "expected_scenario_cost",

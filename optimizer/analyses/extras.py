@@ -4,7 +4,8 @@
 figure                      how it is solved
 ==========================  =================================================================
 value of the plan           stage one fixed at "no new insurance" (stock at its initial
-                            level clipped to [min, max], spare capacity 0) by changing the
+                            level clipped to [min, max], spare capacity and reserved
+                            supply contracts 0) by changing the
                             stage-one column bounds in the solved HiGHS instance; re-run
                             (HiGHS warm-starts from the optimal basis); bounds restored
 price of fairness           the burden-sharing rows lifted, the fairness term's cost 0
@@ -58,6 +59,7 @@ from optimizer.analyses.fairness import price_of_fairness
 from optimizer.engine import CaseSolver, SolvedCase
 from optimizer.lp.plan import PlanValues
 from optimizer.lp.replicated import ReplicatedLP
+from optimizer.results.concentration import concentration_table
 from optimizer.results.extras import (
     CooperationValue,
     Evpi,
@@ -72,11 +74,11 @@ from optimizer.results.tables import NOISE, quantity_scale
 from optimizer.solver import CompiledModel, SolverOutcome, new_highs, pass_model, run
 
 SCENARIO_PARAMETERS = ("production_factor", "import_factor", "demand_factor", "spare_open",
-                       "draw_limit", "ship_limit")
+                       "draw_limit", "ship_limit", "origin_cap_open")
 """The block parameters that differ between scenarios (`models.parameters`)."""
 
 ALLY_POSITION = {"stock": 0, "spare": 0, "produce": 0, "draw": 0, "short": 0,
-                 "imported": 1, "ship": 1}
+                 "restrain": 0, "tier_short": 0, "imported": 1, "ship": 1, "extra": 1}
 """Where the ally a column's cost is attributed to sits in its index."""
 
 
@@ -225,7 +227,7 @@ class Resolver:
         def no_new_insurance(name: str, index: tuple) -> float | None:
             if name == "stock":
                 return no_new_stock(case.stockpiles[index])
-            return 0.0 if name == "spare" else None
+            return 0.0 if name in ("spare", "extra") else None
 
         cols, values = self._fix_stage_one(no_new_insurance)
         outcome = self._solve("value of the plan: the scenarios with no new insurance",
@@ -243,7 +245,8 @@ class Resolver:
                           axis=1).reset_index()
         table.insert(2, "unit", table["good"].map(units))
         return PlanValue(self.base.objective, without.objective, table,
-                         dict(self.data.probability), measure_in_words(case.settings))
+                         dict(self.data.probability), measure_in_words(case.settings),
+                         concentration_table(without, self.data))
 
     def cooperation(self) -> CooperationValue | None:
         ships = np.flatnonzero(self.columns.name == "ship")
@@ -299,7 +302,7 @@ class Resolver:
             return None
         cols, values = self._fix_stage_one(
             lambda name, index: average.levels.get((name, index), 0.0)
-            if name in ("stock", "spare") else None)
+            if name in ("stock", "spare", "extra") else None)
         outcome = self._solve("VSS: the average-scenario plan on every scenario", cols,
                               values, values, lift_stage_rows=True)
         if not self._optimal(outcome, "VSS"):
@@ -488,7 +491,10 @@ def merge_extras(found: list[Extras | None]) -> Extras:
             ["scenario", "good", "unit"], sort=False)[["with_plan", "without_plan"]].sum()
         merged.plan = PlanValue(sum(p.cost_with_plan for p in plans),
                                 sum(p.cost_without_plan for p in plans),
-                                shortfall.reset_index(), plans[0].probability)
+                                shortfall.reset_index(), plans[0].probability,
+                                in_words=plans[0].in_words,
+                                concentration=pd.concat([p.concentration for p in plans],
+                                                        ignore_index=True))
     if all(e.cooperation is not None for e in found):
         items = [e.cooperation for e in found]
         allies = pd.concat([c.allies for c in items]).groupby("country", sort=False)[

@@ -59,7 +59,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cmp_to_key
 from pathlib import Path
 
@@ -118,11 +118,13 @@ def knockouts(data: ModelData) -> list[Knockout]:
 
 @dataclass
 class StageOne:
-    """A fixed stage one: stock level per stockpile, spare capacity per spare option
-    (units per period; an option absent is 0)."""
+    """A fixed stage one: stock level per stockpile, spare capacity per spare option and
+    extra volume per reserved supply contract (units per period; an option absent is
+    0)."""
 
     stock: dict[Node, float]
     spare: dict[Node, float]
+    extra: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
 
 def plan_stage_one(results: Results) -> StageOne:
@@ -130,17 +132,21 @@ def plan_stage_one(results: Results) -> StageOne:
     stock, spare = results.stockpiles, results.spare_capacity
     return StageOne(
         {(r.country, r.good): float(r.level) for r in stock.itertuples(index=False)},
-        {(r.country, r.good): float(r.reserved) for r in spare.itertuples(index=False)})
+        {(r.country, r.good): float(r.reserved) for r in spare.itertuples(index=False)},
+        {(r.origin, r.destination, r.good): float(r.reserved_extra)
+         for r in results.contracts.itertuples(index=False)})
 
 
 def no_new_insurance(case: Case) -> StageOne:
-    """Stock at its initial level clipped to [min, max], no spare capacity."""
+    """Stock at its initial level clipped to [min, max], no spare capacity, no supply
+    contracts."""
     return StageOne({k: no_new_stock(s) for k, s in case.stockpiles.items()}, {})
 
 
 def fixed_stage_one_case(case: Case, stage: StageOne) -> Case:
     """The case with `stage` fixed: each stockpile's initial, min and max at its level;
-    a spare option at most its level at no cost (none if the level is 0); no budgets;
+    a spare option at most its level at no cost (none if the level is 0), and so a
+    supply contract (`models.contracts`: its extra volume usable, at no cost); no budgets;
     objective ``expected`` (a knockout is one scenario of probability 1, whose CVaR and
     worst case are its cost). Its scenarios are set per knockout (`knockout_case`)."""
     stockpiles = {k: dataclasses.replace(s, initial=stage.stock[k], min=stage.stock[k],
@@ -151,10 +157,15 @@ def fixed_stage_one_case(case: Case, stage: StageOne) -> Case:
         level = stage.spare.get(k, 0.0) if p.has_spare_option else 0.0
         production[k] = (dataclasses.replace(p, spare_cost=0.0, spare_max=level) if level > 0
                          else dataclasses.replace(p, spare_cost=None, spare_max=0.0))
+    imports = {}
+    for k, r in case.imports.items():
+        level = stage.extra.get(k, 0.0) if r.has_extra_option else 0.0
+        imports[k] = (dataclasses.replace(r, extra_cost=0.0, extra_max=level) if level > 0
+                      else dataclasses.replace(r, extra_cost=None, extra_max=0.0))
     countries = {k: dataclasses.replace(c, budget=None) for k, c in case.countries.items()}
     return dataclasses.replace(case, settings=dataclasses.replace(
         case.settings, objective="expected"), countries=countries, stockpiles=stockpiles,
-        production=production, scenarios={}, disruptions=[])
+        production=production, imports=imports, scenarios={}, disruptions=[])
 
 
 def knockout_case(fixed: Case, knockout: Knockout) -> Case:

@@ -231,6 +231,11 @@ SETTINGS = (
             "currency. It must pay for buying every mandated floor (Stockpiles min above "
             "initial).", default=None, minimum=0.0, maximum=MAX_AMOUNT,
             default_text="no cap"),
+    Setting("max_origin_share", "number", "Normal-times cap on supplier concentration: in "
+            "every scenario without Disruptions rows, no single non-ally origin may supply "
+            "more than this share of an ally's imports of a good in any period.",
+            default=None, minimum=0.0, strict_minimum=True, maximum=1.0,
+            default_text="no cap"),
 )
 
 SHEETS = (
@@ -284,6 +289,14 @@ SHEETS = (
             _amount("demand", "Units needed each period.", "units/period", default=REQUIRED),
             _amount("shortage_penalty", "Overrides the good's penalty for this ally.",
                     "currency/unit", default=None, strict=True, default_text="good's"),
+            Column("restraint_share", "number", "Most share of the period's demand (D × "
+                   "surge factor) that can be restrained by policy (rationing, "
+                   "substitution, deferral) at restraint_cost per unit instead of being "
+                   "left short; restrained and short together are at most the demand.",
+                   default=0.0, unit="fraction", minimum=0.0, maximum=1.0),
+            _amount("restraint_cost", "Cost of one unit of demand restrained; required "
+                    "with a restraint_share above 0.", "currency/unit", default=None,
+                    default_text="required with a restraint_share"),
         ),
         key=("country", "good"),
         required=True,
@@ -333,6 +346,14 @@ SHEETS = (
             _amount("volume", "Units available each period in normal times.", "units/period",
                     default=REQUIRED),
             _amount("unit_cost", "Cost of importing one unit.", "currency/unit"),
+            _amount("extra_max", "Most extra volume that can be reserved on the route by a "
+                    "supply contract (bought now, paid every year): the route then carries "
+                    "up to factor × (volume + reserved) each period, hit by the same "
+                    "export cuts.", "units/period"),
+            _amount("extra_cost", "Yearly cost of reserving one unit/period of extra "
+                    "volume; part of the destination ally's yearly budget. Blank: no "
+                    "contract option.", "currency/year per unit/period", default=None,
+                    default_text="no contract option"),
         ),
         key=("origin", "destination", "good"),
     ),
@@ -345,6 +366,15 @@ SHEETS = (
             *_ally_and_good("The ally holding the stock.", "The good stocked."),
             _amount("initial", "Units already held (no purchase cost).", "units"),
             _amount("min", "Policy floor (a days-of-cover mandate).", "units"),
+            _amount("min_days", "Policy floor in days of cover (JOGMEC: 60 days of use; "
+                    "the IEA: 90 days of net imports): the stock must be at least "
+                    "min_days / period_days × the basis per period; the floor is the "
+                    "larger of this and min.", "days"),
+            Column("min_days_basis", "choice", "What min_days counts: 'demand' (the "
+                   "Demand sheet's demand per period) or 'net_imports' (the normal volumes "
+                   "of every Imports route of the good into the ally less those out of it, "
+                   "per period, at least 0).", default="demand",
+                   choices=("demand", "net_imports")),
             _amount("max", "Storage limit; must be ≥ min.", "units", default=None,
                     default_text="no limit"),
             _amount("purchase_cost", "Cost of one unit bought above the initial stock.",
@@ -383,6 +413,25 @@ SHEETS = (
                    "be used."),
         ),
         key=("from", "to", "good"),
+    ),
+    Sheet(
+        "ShortageTiers",
+        "Tiered shortage penalties (damage that grows faster than the units short): the "
+        "first units short of a good at an ally cost the first tier's penalty, up to its "
+        "share of the period's demand, then the next tier's, ...; the rest of the demand "
+        "costs the Demand (or Goods) shortage_penalty, which must be at least every "
+        "tier's. Rows of one good and country in order, penalties non-decreasing, shares "
+        "summing to at most 1. Rows naming an ally replace the good's '*' rows for it.",
+        (
+            _id("good", "The good.", "good"),
+            _id("country", "The ally, or '*' for every ally with demand for the good.",
+                "ally", wildcard=True, default=ANY),
+            Column("share", "number", "Share of the period's demand (D × surge factor) "
+                   "short at this tier's penalty.", default=REQUIRED, unit="fraction",
+                   minimum=0.0, strict_minimum=True, maximum=1.0),
+            _amount("penalty", "Cost of one unit short in this tier.", "currency/unit",
+                    default=REQUIRED, strict=True),
+        ),
     ),
     Sheet(
         "Scenarios",

@@ -25,6 +25,7 @@ from models.data import (
     Stockpile,
     default_periods_per_year,
 )
+from models.floors import basis_per_period, days_floor
 from models.index_sets import scenario_onsets
 from optimizer.case.fairness_checks import check_fairness_settings, fairness_warnings
 from optimizer.case.schema import (
@@ -79,8 +80,8 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     countries_rows = _parse(sheets.get("countries"), {}, problems)
     countries = {r["country"]: Country(r["role"], r["budget"], r["purchase_budget"])
                  for r in countries_rows}
-    goods = {r["good"]: Good(r["unit"], r["shortage_penalty"])
-             for r in _parse(sheets.get("goods"), {}, problems)}
+    goods_rows = _parse(sheets.get("goods"), {}, problems)
+    goods = {r["good"]: Good(r["unit"], r["shortage_penalty"]) for r in goods_rows}
     scenario_rows = _parse(sheets.get("scenarios"), {}, problems)
     scenarios = {r["scenario"]: Scenario(r["probability"], r["description"])
                  for r in scenario_rows}
@@ -89,8 +90,10 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     _check_probabilities_sum_to_one(sheets.get("scenarios"), scenario_rows, problems)
 
     demand_rows = _parse(sheets.get("demand"), refs, problems)
-    demand = {(r["country"], r["good"]): Demand(r["demand"], _penalty(r, goods))
-              for r in demand_rows}
+    _check_restraint_has_a_cost(sheets.get("demand"), demand_rows, problems)
+    demand = {(r["country"], r["good"]): Demand(
+        r["demand"], _penalty(r, goods), r["restraint_share"], r["restraint_cost"] or 0.0)
+        for r in demand_rows}
     production_rows = _parse(sheets.get("production"), refs, problems)
     production = {
         (r["country"], r["good"]): Production(
@@ -103,19 +106,23 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     _check_recipes_have_no_cycle(sheets.get("recipes"), recipe_rows, problems)
     import_rows = _parse(sheets.get("imports"), refs, problems)
     _check_different(sheets.get("imports"), import_rows, "origin", "destination", problems)
-    imports = {(r["origin"], r["destination"], r["good"]): ImportRoute(r["volume"],
-                                                                        r["unit_cost"])
-               for r in import_rows}
+    imports = {(r["origin"], r["destination"], r["good"]): ImportRoute(
+        r["volume"], r["unit_cost"], r["extra_max"], r["extra_cost"]) for r in import_rows}
     stock_rows = _parse(sheets.get("stockpiles"), refs, problems)
+    _resolve_day_floors(stock_rows, demand_rows, import_rows,
+                        setting_values.get("period_days"))
     _check_max_at_least_min(sheets.get("stockpiles"), stock_rows, problems)
     stockpiles = {(r["country"], r["good"]): Stockpile(
         r["initial"], r["min"], r["max"], r["purchase_cost"], r["holding_cost"],
         refill_cost=(r["purchase_cost"] if r["refill_cost"] is None else r["refill_cost"]),
-        loss_rate=r["loss_rate"], max_draw=r["max_draw"], release_lag=r["release_lag"])
+        loss_rate=r["loss_rate"], max_draw=r["max_draw"], release_lag=r["release_lag"],
+        min_days=r["min_days"], min_days_basis=r["min_days_basis"])
         for r in stock_rows}
     sharing_rows = _parse(sheets.get("sharing"), refs, problems)
     _check_different(sheets.get("sharing"), sharing_rows, "from", "to", problems)
     sharing = _expand_sharing(sharing_rows, goods)
+    tier_rows = _parse(sheets.get("shortagetiers"), refs, problems)
+    tiers = _shortage_tiers(sheets, tier_rows, demand_rows, goods_rows, problems)
     disruption_rows = _parse(sheets.get("disruptions"), refs, problems)
     disruptions = _disruptions(sheets.get("disruptions"), disruption_rows, periods, refs,
                                problems)
@@ -127,7 +134,7 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     recipes, recipe_sources = expand_recipes(
         [(r["country"], r["good"], r["input"], r["ratio"]) for r in recipe_rows], production)
     case = Case(name, settings, countries, goods, demand, production, imports, stockpiles,
-                sharing, scenarios, disruptions, recipes)
+                sharing, scenarios, disruptions, recipes, tiers)
     obtainable = obtainable_nodes(case)
     found: list[Problem] = []
     found += _recipes_without_effect(sheets.get("recipes"), recipe_rows, recipe_sources,
@@ -139,6 +146,8 @@ def validate(raw: RawWorkbook, name: str) -> tuple[Case, list[Problem]]:
     found += _idle_links(sheets.get("sharing"), sharing_rows, case)
     found += _lags_past_the_horizon(sheets, production_rows, stock_rows, sharing_rows, case)
     found += fairness_warnings(sheets, stock_rows, case)
+    found += _tiers_without_effect(sheets.get("shortagetiers"), tier_rows, case)
+    found += _day_floors_without_basis(sheets.get("stockpiles"), stock_rows)
     return case, warnings + sorted(found, key=_reading_order)
 
 
@@ -440,12 +449,67 @@ def _check_different(sheet: RawSheet | None, rows: list[_Parsed], first: str, se
                                     f"'{r[first]}'"))
 
 
+def _check_restraint_has_a_cost(sheet: RawSheet | None, rows: list[_Parsed],
+                                problems: list[Problem]) -> None:
+    """A Demand row with a restraint_share above 0 names its restraint_cost."""
+    for r in rows:
+        if r["restraint_share"] > 0 and r["restraint_cost"] is None:
+            problems.append(Problem(sheet.title, sheet.cell("restraint_cost", r.row.number),
+                                    f"restraint_cost is required with a restraint_share "
+                                    f"above 0 (here {r['restraint_share']:g})"))
+
+
+FLOOR_FROM_DAYS = "floor_from_days"
+"""Key of a Stockpiles row's parsed values: the days-of-cover floor in words, when it
+is the row's effective floor (set by `_resolve_day_floors`)."""
+
+
+DAY_BASIS = "day_basis"
+"""Key of a Stockpiles row's parsed values: the basis per period of its min_days."""
+
+
+def _floor_cell(sheet: RawSheet, row: _Parsed) -> str:
+    """The cell that sets the row's effective floor: min_days when the days ask for more
+    than min, else min."""
+    return sheet.cell("min_days" if FLOOR_FROM_DAYS in row.values else "min", row.row.number)
+
+
+def _resolve_day_floors(stocks: list[_Parsed], demand: list[_Parsed],
+                        imports: list[_Parsed], period_days: object) -> None:
+    """Each Stockpiles row's min becomes its effective floor, max(min, min_days /
+    period_days · basis) (`models.floors`), over the Demand and Imports rows that parsed.
+    Unresolved while period_days is bad (reported there)."""
+    if not isinstance(period_days, float):
+        return
+    demands = {(r["country"], r["good"]): r["demand"] for r in demand}
+    volumes = {(r["origin"], r["destination"], r["good"]): r["volume"] for r in imports}
+    for r in stocks:
+        if r["min_days"] <= 0:
+            continue
+        basis = basis_per_period(r["min_days_basis"], (r["country"], r["good"]), demands,
+                                 volumes)
+        r.values[DAY_BASIS] = basis
+        floor = days_floor(r["min_days"], period_days, basis)
+        if floor > r["min"]:
+            r.values["min"] = floor
+            r.values[FLOOR_FROM_DAYS] = (
+                f"{r['min_days']:g} days of {r['min_days_basis'].replace('_', ' ')} "
+                f"({basis:g} a period; period_days {period_days:g})")
+
+
 def _check_max_at_least_min(sheet: RawSheet | None, rows: list[_Parsed],
                             problems: list[Problem]) -> None:
+    """max ≥ the effective floor: min, or the days-of-cover floor (naming its cell)."""
     for r in rows:
-        if r["max"] is not None and r["max"] < r["min"]:
-            problems.append(Problem(sheet.title, sheet.cell("max", r.row.number),
-                                    f"max must be ≥ min ({r['min']:g}), got {r['max']:g}"))
+        if r["max"] is None or r["max"] >= r["min"]:
+            continue
+        if FLOOR_FROM_DAYS in r.values:
+            message = (f"max must be ≥ the days-of-cover floor {r['min']:g} set by "
+                       f"{sheet.title}!{_floor_cell(sheet, r)} "
+                       f"({r.values[FLOOR_FROM_DAYS]}), got {r['max']:g}")
+        else:
+            message = f"max must be ≥ min ({r['min']:g}), got {r['max']:g}"
+        problems.append(Problem(sheet.title, sheet.cell("max", r.row.number), message))
 
 
 def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Parsed],
@@ -457,8 +521,9 @@ def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Pa
     alliance_budget: every floor) their yearly cost Σ ((capital_rate + loss_rate) ·
     purchase_cost + holding_cost) · min; a purchase budget (Countries purchase_budget,
     Settings alliance_purchase_budget) buying them, Σ purchase_cost · max(0, min −
-    initial). The problem sits at the budget's cell and names the floors' cells.
-    Unchecked while capital_rate is bad (reported there)."""
+    initial). min is the effective floor (days of cover included). The problem sits at
+    the budget's cell and names the floors' cells (min_days where the days set the
+    floor). Unchecked while capital_rate is bad (reported there)."""
     rate = setting_values.get("capital_rate")
     if not isinstance(rate, float):
         return
@@ -488,7 +553,7 @@ def _check_budgets_cover_floors(sheets: dict[str, RawSheet], countries: list[_Pa
         total = math.fsum(cost(stockpiles[s["country"], s["good"]]) for s in floors)
         if total > limit * (1 + 1e-9):
             stock_sheet = sheets["stockpiles"]
-            cells = ", ".join(f"{stock_sheet.title}!{stock_sheet.cell('min', s.row.number)}"
+            cells = ", ".join(f"{stock_sheet.title}!{_floor_cell(stock_sheet, s)}"
                               for s in floors if cost(stockpiles[s["country"], s["good"]]))
             what = (f"holding them costs {total:,.10g} a year (((capital_rate + loss_rate) "
                     "× purchase_cost + holding_cost) × min)" if cost is yearly else
@@ -548,6 +613,63 @@ def _expand_sharing(rows: list[_Parsed], goods: dict) -> dict[tuple[str, str, st
                 continue
             links[key] = link
     return links
+
+
+def _shortage_tiers(sheets: dict[str, RawSheet], rows: list[_Parsed],
+                    demand: list[_Parsed], goods: list[_Parsed],
+                    problems: list[Problem]) -> dict[Node, tuple[tuple[float, float], ...]]:
+    """ShortageTiers rows to `Case.tiers`, with their rules: within a good and country
+    (an ally or '*'), in row order, penalties non-decreasing and shares summing to at
+    most 1; the base penalty (the Demand row's, else the good's) of every ally the tiers
+    apply to at least every tier's penalty (named with its cell). The rows naming an ally
+    replace the good's '*' rows for it; allies without demand for the good are left
+    out (their tiers price nothing)."""
+    sheet = sheets.get("shortagetiers")
+    if sheet is None:
+        return {}
+    groups: dict[tuple[str, str], list[_Parsed]] = defaultdict(list)
+    for r in rows:
+        groups[r["good"], r["country"]].append(r)
+    for (good, country), members in groups.items():
+        for previous, r in zip(members, members[1:], strict=False):
+            if r["penalty"] < previous["penalty"]:
+                problems.append(Problem(sheet.title, sheet.cell("penalty", r.row.number), (
+                    f"penalty must be ≥ the previous tier's of {good} for {country} "
+                    f"({previous['penalty']:g}, row {previous.row.number}): tiers are "
+                    "listed from the cheapest up")))
+        total = math.fsum(r["share"] for r in members)
+        if total > 1 + 1e-9:
+            numbers = ", ".join(str(r.row.number) for r in members)
+            problems.append(Problem(sheet.title, sheet.cell("share", members[-1].row.number),
+                                    f"the shares of the tiers of {good} for {country} (rows "
+                                    f"{numbers}) sum to {total:g}: at most 1"))
+    goods_by_name = {r["good"]: r for r in goods}
+    reported: set[int] = set()
+    tiers: dict[Node, tuple[tuple[float, float], ...]] = {}
+    for d in demand:
+        ally, good = d["country"], d["good"]
+        members = groups.get((good, ally)) or groups.get((good, ANY))
+        if not members or d["demand"] <= 0:
+            continue
+        if d["shortage_penalty"] is not None:
+            base, where = d["shortage_penalty"], (sheets["demand"], d, "Demand")
+        elif good in goods_by_name:
+            base, where = goods_by_name[good]["shortage_penalty"], (
+                sheets["goods"], goods_by_name[good], "Goods")
+        else:
+            continue  # the good's row is bad, reported there
+        base_sheet, base_row, _ = where
+        for r in members:
+            if r["penalty"] > base and r.row.number not in reported:
+                reported.add(r.row.number)
+                problems.append(Problem(sheet.title, sheet.cell("penalty", r.row.number), (
+                    f"penalty {r['penalty']:g} is above the shortage penalty {base:g} of "
+                    f"{ally} for {good} ({base_sheet.title}!"
+                    f"{base_sheet.cell('shortage_penalty', base_row.row.number)}), which "
+                    "prices the demand beyond the tiers and must be at least every "
+                    "tier's")))
+        tiers[ally, good] = tuple((r["share"], r["penalty"]) for r in members)
+    return tiers
 
 
 def _disruptions(sheet: RawSheet | None, rows: list[_Parsed], periods: int | None,
@@ -822,6 +944,39 @@ def _empty_export_routes(sheet: RawSheet | None, rows: list[_Parsed], case: Case
             for r in rows if r["origin"] in case.countries
             and case.countries[r["origin"]].is_ally
             and (r["origin"], r["good"]) not in obtainable]
+
+
+def _tiers_without_effect(sheet: RawSheet | None, rows: list[_Parsed],
+                          case: Case) -> list[Problem]:
+    """Warn of a ShortageTiers row that prices nothing: it names an ally without demand
+    for the good, or is a '*' row that no ally with demand for the good uses (none has
+    demand, or each has rows of its own)."""
+    found = []
+    named = {(r["country"], r["good"]) for r in rows if r["country"] != ANY}
+    for r in rows:
+        ally, good = r["country"], r["good"]
+        if ally != ANY:
+            used = case.demand.get((ally, good)) is not None and \
+                case.demand[ally, good].demand > 0
+            what = f"{ally} has no demand for {good}"
+        else:
+            used = any(d.demand > 0 and (n, g) not in named
+                       for (n, g), d in case.demand.items() if g == good)
+            what = f"no ally with demand for {good} uses the '*' rows"
+        if not used:
+            found.append(Problem(sheet.title, sheet.cell("country", r.row.number),
+                                 f"{what}: this tier row has no effect", is_error=False))
+    return found
+
+
+def _day_floors_without_basis(sheet: RawSheet | None, rows: list[_Parsed]) -> list[Problem]:
+    """Warn of a min_days whose basis is 0 (no demand, or no net imports): it asks for no
+    stock."""
+    return [Problem(sheet.title, sheet.cell("min_days", r.row.number),
+                    f"min_days {r['min_days']:g} counts {r['min_days_basis'].replace('_', ' ')}"
+                    f", which is 0 for {r['country']} and {r['good']}: this floor asks for "
+                    "no stock", is_error=False)
+            for r in rows if r["min_days"] > 0 and r.values.get(DAY_BASIS) == 0.0]
 
 
 def _lags_past_the_horizon(sheets: dict[str, RawSheet], production: list[_Parsed],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 SCENARIO_COSTS = ("production_cost", "import_cost", "shipping_cost", "refill_cost",
-                  "shortage_cost", "cost")
+                  "shortage_cost", "restraint_cost", "cost")
 """The scenario block's cost expressions (C_ω and its parts) read back per scenario."""
 
 

@@ -37,9 +37,11 @@ from optimizer.report.fairness_sheet import (
     summary_value_rows,
     write_fairness_sheet,
 )
+from optimizer.report.levers_sheets import write_concentration_sheet, write_lever_sheets
 from optimizer.report.risk_sheet import write_risk_sheet
 from optimizer.results.columns import AMOUNT, GENERAL, PERCENT, WHOLE, column
 from optimizer.results.extras import Extras
+from optimizer.results.levers import concentration, has_restraint
 from optimizer.results.risk import objective_in_words, risk_profile
 from optimizer.results.tables import Results
 
@@ -102,10 +104,16 @@ def cost_split(case: Case, results: Results) -> pd.DataFrame:
     weight = costs["probability"].to_numpy() * k
     accounts = [("insurance: stock", float(results.stockpiles["yearly_cost"].sum())),
                 ("insurance: spare capacity", float(results.spare_capacity["yearly_cost"].sum()))]
+    if not results.contracts.empty:
+        accounts.append(("insurance: supply contracts",
+                         float(results.contracts["yearly_cost"].sum())))
     for name, label in (("production_cost", "production"), ("import_cost", "imports"),
                         ("shipping_cost", "shipping"), ("refill_cost", "refilling drawn stock"),
                         ("shortage_cost", "shortage penalty")):
         accounts.append((label, float(weight @ costs[name].to_numpy())))
+    if has_restraint(case):
+        accounts.append(("demand restraint",
+                         float(weight @ costs["restraint_cost"].to_numpy())))
     return pd.DataFrame(accounts, columns=["figure", "amount"])
 
 
@@ -192,25 +200,31 @@ def _amount(value: float | None) -> str:
 
 
 def input_tables(case: Case) -> list[tuple[str, pd.DataFrame]]:
-    """The case's own tables as the model read them (defaults filled in, '*' in Sharing
-    and Recipes expanded), in the schema's order and column names."""
+    """The case's own tables as the model read them (defaults filled in, '*' in Sharing,
+    Recipes and ShortageTiers expanded), in the schema's order and column names;
+    ShortageTiers only in a case that has tiers."""
     settings = case.settings
     records: dict[str, list[tuple]] = {
         "Settings": [(setting.key, getattr(settings, setting.key)) for setting in SETTINGS],
         "Countries": [(k, c.role, c.budget, c.purchase_budget)
                       for k, c in case.countries.items()],
         "Goods": [(k, g.unit, g.shortage_penalty) for k, g in case.goods.items()],
-        "Demand": [(*k, d.demand, d.shortage_penalty) for k, d in case.demand.items()],
+        "Demand": [(*k, d.demand, d.shortage_penalty, d.restraint_share,
+                    d.restraint_cost if d.restraint_share > 0 else None)
+                   for k, d in case.demand.items()],
         "Production": [(*k, p.capacity, p.unit_cost, p.spare_cost, p.spare_max,
                         p.ramp_periods) for k, p in case.production.items()],
         "Recipes": [(*k, i, ratio) for k, inputs in case.recipes.items()
                     for i, ratio in inputs.items()],
-        "Imports": [(*k, r.volume, r.unit_cost) for k, r in case.imports.items()],
-        "Stockpiles": [(*k, s.initial, s.min, s.max, s.purchase_cost, s.holding_cost,
-                        s.refill_cost, s.loss_rate, s.max_draw, s.release_lag)
-                       for k, s in case.stockpiles.items()],
+        "Imports": [(*k, r.volume, r.unit_cost, r.extra_max, r.extra_cost)
+                    for k, r in case.imports.items()],
+        "Stockpiles": [(*k, s.initial, s.min, s.min_days, s.min_days_basis, s.max,
+                        s.purchase_cost, s.holding_cost, s.refill_cost, s.loss_rate,
+                        s.max_draw, s.release_lag) for k, s in case.stockpiles.items()],
         "Sharing": [(*k, s.lead_periods, s.unit_cost, s.capacity, s.activation_lag)
                     for k, s in case.sharing.items()],
+        **({"ShortageTiers": [(g, n, share, penalty) for (n, g), tiers in case.tiers.items()
+                              for share, penalty in tiers]} if case.tiers else {}),
         "Scenarios": [(k, s.probability, s.description) for k, s in case.scenarios.items()],
         "Disruptions": [(d.scenario, d.kind, d.country, d.partner, d.good, d.start, d.end,
                          d.factor) for d in case.disruptions],
@@ -478,6 +492,7 @@ class DecisionWriter:
         charts = Sheet(self, "Charts")
         self.sheet_notes.append(("Charts", "the plan in pictures"))
         self._result_sheets()
+        write_lever_sheets(self)
         self._extras_sheets(extras)
         write_risk_sheet(self, self.risk)
         write_fairness_sheet(self, extras)
@@ -485,6 +500,7 @@ class DecisionWriter:
         chart_data = Sheet(self, "Chart data")
         self.sheet_notes.append(("Chart data", "the figures every chart draws"))
         self._charts(charts, chart_data)
+        write_concentration_sheet(self)
         inputs = self._input_sheets()
         self._summary(summary, inputs)
         for sheet in self.sheets:
@@ -852,10 +868,13 @@ class DecisionWriter:
         settings = case.settings
         expected_cost = (results.objective if settings.objective == "expected" else
                          results.stage_one_cost + results.expected_scenario_cost)
+        contracts = ([("  insurance: supply contracts",
+                       float(results.contracts["yearly_cost"].sum()), money, False)]
+                     if not results.contracts.empty else [])
         for label, value, fmt, bold in [
                 ("Expected annual cost", expected_cost, bold_money, True),
                 ("  insurance: stockpiles", stock_cost, money, False),
-                ("  insurance: spare capacity", spare_cost, money, False),
+                ("  insurance: spare capacity", spare_cost, money, False), *contracts,
                 ("  expected disruption cost (supply in every scenario)",
                  results.expected_scenario_cost, money, False),
                 *summary_cost_rows(case, results, money)]:
@@ -946,12 +965,29 @@ class DecisionWriter:
             [(r.country, r.good, r.reserved, r.unit)
              for r in spare.sort_values("reserved", ascending=False).itertuples()],
             [GENERAL, GENERAL, AMOUNT, GENERAL])
+        if not results.contracts.empty:
+            reserved = results.contracts.loc[results.contracts["reserved_extra"] > 0]
+            row = self._summary_list(
+                sheet, row + 1, col, "Supply contracts to reserve", "Supply contracts",
+                ["origin → ally", "good", f"per {period}", "unit"],
+                [(f"{r.origin} → {r.destination}", r.good, r.reserved_extra, r.unit)
+                 for r in reserved.sort_values("reserved_extra", ascending=False
+                                               ).itertuples()],
+                [GENERAL, GENERAL, AMOUNT, GENERAL])
         load = sharing_load(results).sort_values("units", ascending=False)
         row = self._summary_list(
             sheet, row + 1, col, "Sharing that carries the load", "Sharing",
             ["from → to", "good", "scenario", "units", "from period"],
             [(f"{r[2]} → {r[3]}", r[4], r[1], r[5], r[7]) for r in load.itertuples()],
             [GENERAL, GENERAL, GENERAL, AMOUNT, GENERAL])
+        flagged = concentration(results, extras.plan if extras else None)
+        flagged = flagged.loc[flagged["over_benchmark"]].sort_values("largest_share",
+                                                                     ascending=False)
+        row = self._summary_list(
+            sheet, row + 1, col, "Over 65 % from one supplier in normal times (EU CRMA)",
+            "Concentration", ["ally", "good", "origin", "share", "HHI"],
+            [(r.country, r.good, r.largest_origin, r.largest_share, r.hhi)
+             for r in flagged.itertuples()], [GENERAL, GENERAL, GENERAL, PERCENT, WHOLE])
 
         # links to every sheet
         row = max(row, left_end) + 1

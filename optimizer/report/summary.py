@@ -17,6 +17,7 @@ from optimizer.results.extras import (
     vss_json,
 )
 from optimizer.results.fairness import fairness_json
+from optimizer.results.levers import concentration_json, levers_json
 from optimizer.results.risk import risk_json, risk_profile
 from optimizer.results.tables import Results
 from optimizer.solver import SolverOutcome
@@ -36,7 +37,10 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     input_sha256 and tool_version (the input file's SHA-256 and the version that solved
     it: what `stockpile batch --resume` compares); risk, the plan's scenario-cost
     distribution under the case's objective (`optimizer.results.risk`); budgets (every
-    budget with its marginal value, `budgets_json`)."""
+    budget with its marginal value, `budgets_json`); the levers' supply_contracts,
+    expected_restraint and expected_shortfall_by_tier
+    (`optimizer.results.levers.levers_json`); concentration (supplier concentration in
+    normal times, with and without the plan)."""
     document = {
         "case": case.name,
         "status": outcome.status,
@@ -75,6 +79,8 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     document["evpi"] = evpi_json(extras.evpi if extras else None, case)
     document["vss"] = vss_json(extras.vss if extras else None, case)
     document["fairness"] = fairness_json(case, results, extras.fairness if extras else None)
+    document.update(levers_json(case, results))
+    document["concentration"] = concentration_json(results, extras.plan if extras else None)
     document["input_sha256"] = input_sha256
     document["tool_version"] = tool_version
     document["risk"] = risk_json(risk_profile(

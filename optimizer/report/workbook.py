@@ -64,7 +64,8 @@ def write_detail(path: str | Path, case: Case, results: Results, report_name: st
         ("Decision workbook", report_name or "(not written)"),
         ("Supply plan", "every scenario, ally, good and period: every term of the balance "
                         "(produced + imported + drawn + received + short = demand + sent + "
-                        "exported + used in processing), in the good's units"),
+                        "exported + used in processing; + restrained on the left in a case "
+                        "with demand restraint), in the good's units"),
         ("Shipments", "every shipment between allies that carries something: scenario, "
                       "link, periods sent and arriving, units and cost"),
     ]

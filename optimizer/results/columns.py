@@ -77,6 +77,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     "exported": ColumnInfo("exported", "units"),
     "used_in_processing": ColumnInfo("used in processing", "units"),
     "short": ColumnInfo("short", "units"),
+    "restrained": ColumnInfo("restrained", "units"),
     "fill_rate": ColumnInfo("fill rate", "fraction"),
     # shipments
     "period_sent": ColumnInfo("period sent"),
@@ -92,6 +93,7 @@ COLUMNS: dict[str, ColumnInfo] = {
     "shipping_cost": ColumnInfo("shipping", "currency"),
     "refill_cost": ColumnInfo("refilling drawn stock", "currency"),
     "shortage_cost": ColumnInfo("shortage penalty", "currency"),
+    "restraint_cost": ColumnInfo("demand restraint", "currency"),
     "total_cost": ColumnInfo("total", "currency"),
     # shadow prices
     "limit_value": ColumnInfo("limit value"),
@@ -99,6 +101,29 @@ COLUMNS: dict[str, ColumnInfo] = {
     # purchases by ally
     "stock_yearly_cost": ColumnInfo("stock", "currency/year"),
     "spare_yearly_cost": ColumnInfo("spare capacity", "currency/year"),
+    "contract_yearly_cost": ColumnInfo("supply contracts", "currency/year"),
+    # reserved supply contracts
+    "origin": ColumnInfo("origin"),
+    "destination": ColumnInfo("destination"),
+    "volume": ColumnInfo("normal volume", "units/period"),
+    "reserved_extra": ColumnInfo("reserved extra volume", "units/period"),
+    "extra_max": ColumnInfo("extra max", "units/period"),
+    "extra_cost": ColumnInfo("yearly cost per unit/period", "currency/year per unit"),
+    # concentration (normal times)
+    "supply": ColumnInfo("supply in normal times", "units/period"),
+    "largest_origin": ColumnInfo("largest non-ally origin"),
+    "largest_share": ColumnInfo("its share", "fraction"),
+    "hhi": ColumnInfo("HHI"),
+    "largest_origin_before": ColumnInfo("largest non-ally origin, no new insurance"),
+    "largest_share_before": ColumnInfo("its share, no new insurance", "fraction"),
+    "hhi_before": ColumnInfo("HHI, no new insurance"),
+    "over_benchmark": ColumnInfo("above 65 %"),
+    # shortage tiers
+    "tier": ColumnInfo("tier"),
+    "share": ColumnInfo("share of demand", "fraction"),
+    "penalty": ColumnInfo("penalty", "currency/unit"),
+    # demand restraint
+    "restraint_share": ColumnInfo("restrainable share", "fraction"),
     "budget": ColumnInfo("budget", "currency/year"),
     "purchase_budget": ColumnInfo("purchase budget", "currency"),
     # shadow prices in a planner's words

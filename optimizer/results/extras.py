@@ -43,6 +43,9 @@ class PlanValue:
     in_words: str = "in expectation"
     """How the costs are measured, in a sentence: the case's objective
     (`optimizer.results.risk.measure_in_words`)."""
+    concentration: pd.DataFrame | None = None
+    """Supplier concentration in normal times with no new insurance
+    (`optimizer.results.concentration`)."""
 
     @property
     def cost_difference(self) -> float:

@@ -16,6 +16,7 @@ import pandas as pd
 from models.index_sets import ModelData
 from models.parameters import scenario_parameter_values
 from optimizer.lp.plan import ComponentValues, PlanValues
+from optimizer.results.concentration import concentration_table
 
 NOISE = 1e-7
 
@@ -39,6 +40,9 @@ class Results:
     fill_rates: pd.DataFrame
     expected_shortfall: pd.DataFrame
     shadow_prices: pd.DataFrame
+    contracts: pd.DataFrame
+    shortage_tiers: pd.DataFrame
+    concentration: pd.DataFrame
 
 
 def quantity_scale(data: ModelData) -> float:
@@ -61,6 +65,7 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
     grid = PlanGrid(plan, data)
     stockpiles = _stockpiles(plan, data)
     spare_capacity = _spare_capacity(plan, data)
+    contracts = _contracts(plan, data)
     supply_plan = grid.table(plan.scenarios)
     return Results(
         objective=plan.objective,
@@ -69,7 +74,7 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
         * float(probability @ plan.scenario_costs["cost"]),
         stockpiles=stockpiles,
         spare_capacity=spare_capacity,
-        purchases=_purchases(stockpiles, spare_capacity, data),
+        purchases=_purchases(stockpiles, spare_capacity, contracts, data),
         supply_plan=supply_plan,
         shortfalls=_shortfalls(supply_plan),
         shipments=_shipments(plan, data),
@@ -78,6 +83,9 @@ def extract_results(plan: PlanValues, data: ModelData) -> Results:
         fill_rates=_fill_rates(grid, plan.scenarios),
         expected_shortfall=_expected_shortfall(grid, plan.scenarios),
         shadow_prices=_shadow_prices(plan, data, tolerance),
+        contracts=contracts,
+        shortage_tiers=_shortage_tiers(plan, data),
+        concentration=concentration_table(plan, data),
     )
 
 
@@ -119,15 +127,52 @@ def _spare_capacity(plan: PlanValues, data: ModelData) -> pd.DataFrame:
         "yearly_cost"])
 
 
-def _purchases(stockpiles: pd.DataFrame, spare: pd.DataFrame,
+def _contracts(plan: PlanValues, data: ModelData) -> pd.DataFrame:
+    """Per route with a contract option (`models.contracts`): the extra volume reserved
+    e and its yearly cost extra_cost · e."""
+    case = data.case
+    reserved = plan.stage_one["extra"].by_index()
+    rows = []
+    for o, d, g in reserved:
+        route = case.imports[o, d, g]
+        rows.append((o, d, g, case.goods[g].unit, route.volume, reserved[o, d, g],
+                     route.extra_max, route.extra_cost, route.extra_cost * reserved[o, d, g]))
+    return pd.DataFrame(rows, columns=[
+        "origin", "destination", "good", "unit", "volume", "reserved_extra", "extra_max",
+        "extra_cost", "yearly_cost"])
+
+
+def _shortage_tiers(plan: PlanValues, data: ModelData) -> pd.DataFrame:
+    """Per scenario, ally, good and tier (`models.tiers`): its share of demand, its
+    penalty and the units short in it over the horizon."""
+    component = plan.stage_two["tier_short"]
+    tiers = data.case.tiers
+    keys = [index[:3] for index in component.indices]
+    frame = pd.DataFrame(component.values.T, index=pd.MultiIndex.from_tuples(keys)
+                         if keys else None, columns=plan.scenarios)
+    rows = []
+    if keys:
+        totals = frame.groupby(level=[0, 1, 2], sort=False).sum()
+        for (n, g, k), units in totals.iterrows():
+            share, penalty = tiers[n, g][k - 1]
+            rows += [(s, n, g, k, share, penalty, float(units[s])) for s in plan.scenarios]
+    table = pd.DataFrame(rows, columns=["scenario", "country", "good", "tier", "share",
+                                        "penalty", "short"])
+    return table.sort_values(["scenario"], kind="stable").reset_index(drop=True)
+
+
+def _purchases(stockpiles: pd.DataFrame, spare: pd.DataFrame, contracts: pd.DataFrame,
                data: ModelData) -> pd.DataFrame:
     """Per ally: the one-time purchase outlay beside the yearly cost of its insurance
-    (its share of F) and its budgets."""
+    (its share of F: stock, spare capacity and, where a route has the option, reserved
+    supply contracts into it) and its budgets."""
     case = data.case
     outlay = stockpiles.groupby("country")["purchase_outlay"].sum()
     stock = stockpiles.groupby("country")["yearly_cost"].sum()
     reserved = spare.groupby("country")["yearly_cost"].sum()
-    allies = [a for a in case.allies if a in outlay.index or a in reserved.index]
+    contracted = contracts.groupby("destination")["yearly_cost"].sum()
+    allies = [a for a in case.allies if a in outlay.index or a in reserved.index
+              or a in contracted.index]
     table = pd.DataFrame({
         "country": allies,
         "purchase_outlay": [float(outlay.get(a, 0.0)) for a in allies],
@@ -136,14 +181,21 @@ def _purchases(stockpiles: pd.DataFrame, spare: pd.DataFrame,
         "budget": [case.countries[a].budget for a in allies],
         "purchase_budget": [case.countries[a].purchase_budget for a in allies],
     })
-    table.insert(4, "yearly_cost", table["stock_yearly_cost"] + table["spare_yearly_cost"])
+    yearly = table["stock_yearly_cost"] + table["spare_yearly_cost"]
+    if not contracts.empty:
+        table.insert(4, "contract_yearly_cost", [float(contracted.get(a, 0.0))
+                                                 for a in allies])
+        yearly = yearly + table["contract_yearly_cost"]
+    table.insert(table.columns.get_loc("budget"), "yearly_cost", yearly)
     return table
 
 
 PLAN_COLUMNS = ["scenario", "country", "good", "period", "demand", "produced", "imported",
-                "drawn", "received", "sent", "exported", "used_in_processing", "short"]
-"""Every term of the balance: produced + imported + drawn + received + short = demand
-+ sent + exported + used_in_processing."""
+                "drawn", "received", "sent", "exported", "used_in_processing", "short",
+                "restrained"]
+"""Every term of the balance: produced + imported + drawn + received + short + restrained
+= demand + sent + exported + used_in_processing; ``restrained`` only in a case with a
+restraint option (`models.restraint`)."""
 
 
 class PlanGrid:
@@ -161,9 +213,10 @@ class PlanGrid:
         self.node_index = {node: i for i, node in enumerate(data.nodes)}
         periods = data.case.settings.periods
         shape = (len(plan.scenarios), len(data.nodes), periods)
-        self.terms = {name: np.zeros(shape) for name in PLAN_COLUMNS[4:]}
-        self.terms["demand"][:] = self._demand(plan.scenarios)
         stage_two = plan.stage_two
+        self.terms = {name: np.zeros(shape) for name in PLAN_COLUMNS[4:]
+                      if name != "restrained" or stage_two["restrain"].indices}
+        self.terms["demand"][:] = self._demand(plan.scenarios)
         allies = set(data.case.allies)
         sharing = data.case.sharing
         recipes = data.case.recipes
@@ -175,6 +228,8 @@ class PlanGrid:
                   lambda o, d, g, t: [(o, g, t, 1.0)] if o in allies else [])
         self._add("drawn", stage_two["draw"], lambda n, g, t: [(n, g, t, 1.0)])
         self._add("short", stage_two["short"], lambda n, g, t: [(n, g, t, 1.0)])
+        if "restrained" in self.terms:
+            self._add("restrained", stage_two["restrain"], lambda n, g, t: [(n, g, t, 1.0)])
         self._add("sent", stage_two["ship"], lambda a, b, g, t: [(a, g, t, 1.0)])
         self._add("received", stage_two["ship"], lambda a, b, g, t: [
             (b, g, t + sharing[a, b, g].lead_periods, 1.0)])
@@ -224,7 +279,8 @@ class PlanGrid:
             "period": np.tile(np.arange(1, periods + 1), count * nodes),
         })
         for name in PLAN_COLUMNS[4:]:
-            frame[name] = self.terms[name].reshape(-1)
+            if name in self.terms:
+                frame[name] = self.terms[name].reshape(-1)
         return frame
 
 
@@ -282,7 +338,7 @@ def _scenario_costs(plan: PlanValues, data: ModelData) -> pd.DataFrame:
         "probability": [data.probability[s] for s in plan.scenarios],
     })
     for name in ("production_cost", "import_cost", "shipping_cost", "refill_cost",
-                 "shortage_cost"):
+                 "shortage_cost", "restraint_cost"):
         table[name] = plan.scenario_costs[name]
     table["total_cost"] = plan.scenario_costs["cost"]
     return table
