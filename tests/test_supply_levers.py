@@ -800,3 +800,39 @@ def test_equal_shortage_counts_restrained_demand_as_unmet(tmp_path, formulation)
     sheets["Settings"]["fairness"] = "none"
     solved = solve(tmp_path, sheets, formulation, name="unfair")
     assert solved.results.objective == pytest.approx(305.0, rel=REL)
+
+
+# --- the mpi-sppy engine with the levers -------------------------------------------------
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("mpisppy") is None,
+                    reason="the mpi extra (mpi-sppy) is not installed")
+def test_the_extensive_form_through_mpisppy_equals_the_core_with_every_lever(tmp_path):
+    """A reserved contract (a stage-one variable mpi-sppy must treat as non-anticipative),
+    restraint, tiers, a days floor and the origin cap (a per-scenario parameter): the
+    extensive form through mpi-sppy, evaluated with its stage one fixed, gives the core
+    solve's optimum."""
+    import json
+
+    from optimizer.distributed.solve import run_distributed
+    from optimizer.pipeline import RunRequest
+
+    sheets = tier_sheets(3)
+    sheets["Settings"]["max_origin_share"] = 0.7
+    sheets["Countries"].append({"country": "Au", "role": "supplier"})
+    sheets["Imports"].append({"origin": "Au", "destination": "A", "good": "g",
+                              "volume": 20, "unit_cost": 1, "extra_max": 50,
+                              "extra_cost": 1.2})
+    sheets["Demand"][0].update(restraint_share=0.1, restraint_cost=4)
+    sheets["Stockpiles"][0]["min_days"] = 3
+    path = write_case(tmp_path / "levers.xlsx", sheets)
+    core = solve_case(load(path), Timings())
+    assert float(core.results.contracts["reserved_extra"].iloc[0]) > 0
+    request = RunRequest(case_path=path, report_path=tmp_path / "ef.xlsx",
+                         summary_path=tmp_path / "ef.json", detail=False)
+    result = run_distributed(request, "ef")
+    assert result.run.exit_code == 0, result.run.error
+    document = json.loads((tmp_path / "ef.json").read_text())
+    assert document["objective"] == pytest.approx(core.results.objective, rel=1e-7)
+    assert document["supply_contracts"][0]["level"] == pytest.approx(
+        float(core.results.contracts["reserved_extra"].iloc[0]), rel=1e-6, abs=1e-6)
