@@ -167,8 +167,6 @@ def test_a_case_past_its_time_limit_is_stopped_and_reported(tmp_path, monkeypatc
         return real(request, *args, **kwargs)
 
     monkeypatch.setattr(batch, "run_case", slow)
-    # the limit must leave the quick case (a whole run with its report, about 0.3–0.6 s
-    # in a forked worker on a loaded two-core machine) time to finish
     outcome = run_batch(BatchRequest(cases=[cases], out_dir=tmp_path / "out", jobs=1,
                                      case_time_limit_s=5.0, extras=False, detail=False))
     # 5 s: room for the quick case on a loaded machine; the slow one would take 60 s
