@@ -836,3 +836,15 @@ def test_the_extensive_form_through_mpisppy_equals_the_core_with_every_lever(tmp
     assert document["objective"] == pytest.approx(core.results.objective, rel=1e-7)
     assert document["supply_contracts"][0]["level"] == pytest.approx(
         float(core.results.contracts["reserved_extra"].iloc[0]), rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("formulation_", ["replicated", "plain"])
+def test_the_alliance_budget_pays_for_reserved_contracts_too(tmp_path, formulation_):
+    """The budget-binds contract case with Settings alliance_budget 20 instead of A's own
+    budget: the alliance's row holds every ally's share of F, contracts included, so the
+    optimum is the same, 29 + 104/3, with e = 20/3."""
+    sheets = contract_sheets(3)
+    sheets["Settings"]["alliance_budget"] = 20
+    solved = solve(tmp_path, sheets, formulation_)
+    assert solved.results.objective == pytest.approx(29 + 104 / 3, rel=REL)
+    assert reserved(solved, "Au") == pytest.approx(20 / 3, abs=ABS)
