@@ -41,8 +41,8 @@ from optimizer.report.levers_sheets import write_concentration_sheet, write_leve
 from optimizer.report.risk_sheet import write_risk_sheet
 from optimizer.results.columns import AMOUNT, GENERAL, PERCENT, WHOLE, column
 from optimizer.results.extras import Extras
-from optimizer.results.levers import concentration, has_restraint
 from optimizer.results.risk import objective_in_words, risk_profile
+from optimizer.results.supply_levers import concentration, has_restraint
 from optimizer.results.tables import Results
 
 TITLE = "Stockpile and reallocation plan"

@@ -10,7 +10,7 @@ Concentration sheet (supplier concentration in normal times, with and without th
 from __future__ import annotations
 
 from optimizer.results.concentration import BENCHMARK
-from optimizer.results.levers import (
+from optimizer.results.supply_levers import (
     concentration,
     has_contracts,
     has_restraint,

@@ -17,8 +17,8 @@ from optimizer.results.extras import (
     vss_json,
 )
 from optimizer.results.fairness import fairness_json
-from optimizer.results.levers import concentration_json, levers_json
 from optimizer.results.risk import risk_json, risk_profile
+from optimizer.results.supply_levers import concentration_json, levers_json
 from optimizer.results.tables import Results
 from optimizer.solver import SolverOutcome
 
@@ -39,7 +39,7 @@ def summary(case: Case, outcome: SolverOutcome, results: Results | None,
     distribution under the case's objective (`optimizer.results.risk`); budgets (every
     budget with its marginal value, `budgets_json`); the levers' supply_contracts,
     expected_restraint and expected_shortfall_by_tier
-    (`optimizer.results.levers.levers_json`); concentration (supplier concentration in
+    (`optimizer.results.supply_levers.levers_json`); concentration (supplier concentration in
     normal times, with and without the plan)."""
     document = {
         "case": case.name,
