@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from models.burden_sharing import coupled_nodes
 from models.data import Case
-from models.fairness import coupled_nodes
 
 Node = tuple[str, str]
 

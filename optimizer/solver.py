@@ -13,23 +13,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pyomo.common.dependencies as pyomo_dependencies
-
-
-def _skip_pyomo_scipy_hook() -> None:
-    """Pyomo imports ``scipy.stats``, ``scipy.integrate`` and ``scipy.spatial`` the
-    moment anything imports scipy (a callback of its deferred imports), though no LP
-    needs them: 0.35–0.56 s of every run's start-up here. This drops that callback; it
-    must run before the first ``import scipy`` (this module's, below). If Pyomo renames
-    what it touches, nothing breaks: the callback simply runs again, and
-    tests/test_cli.py::test_a_solve_does_not_import_scipy_stats says so."""
-    finder = getattr(pyomo_dependencies, "DeferredImportCallbackFinder", None)
-    for indicator in getattr(finder, "_callbacks", {}).get("scipy", ()):
-        indicator._callback = None
-
-
-_skip_pyomo_scipy_hook()
-import scipy.sparse as sp  # noqa: E402  (after the hook is dropped)
+import scipy.sparse as sp
 
 HIGHS_OPTIONS = {"solver": "simplex"}
 """Dual simplex, chosen on evidence (benchmark case M, 300k columns, this 2-core machine,

@@ -16,8 +16,8 @@ warnings, each naming the cell that explains a surprise:
 
 from __future__ import annotations
 
+from models.burden_sharing import release_shares
 from models.data import Case
-from models.fairness import release_shares
 from optimizer.case.workbook_reader import RawSheet
 from optimizer.errors import Problem
 
