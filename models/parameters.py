@@ -130,11 +130,24 @@ def scenario_parameter_values(data: ModelData, scenario: str | None) -> dict:
                        if not data.acts(scenario, t, case.production[n, g].ramp_periods)},
         "draw_limit": {(n, g, t): 0.0 for n, g in data.draw_nodes for t in periods
                        if not data.acts(scenario, t, case.stockpiles[n, g].release_lag)},
-        "ship_limit": {(a, b, g, t): 0.0 for a, b, g in data.links for t in periods
-                       if not data.acts(scenario, t, case.sharing[a, b, g].activation_lag)},
+        "ship_limit": closed_shipments(data, scenario),
         "origin_cap_open": ({} if data.onset[scenario] is None
                             else dict.fromkeys(capped_nodes(data), 0.0)),
     }
+
+
+def closed_shipments(data: ModelData, scenario: str) -> dict[tuple, float]:
+    """The ship limits of `scenario` that are 0: (sender, receiver, good, t) in the
+    periods its link is not yet active (before onset + activation_lag)."""
+    sharing, onset = data.case.sharing, data.onset[scenario]
+    closed = {}
+    for a, b, g in data.links:  # the periods ascend: a link opens once and stays open
+        opens = math.inf if onset is None else onset + sharing[a, b, g].activation_lag
+        for t in data.periods:
+            if t >= opens:
+                break
+            closed[a, b, g, t] = 0.0
+    return closed
 
 
 def open_values(data: ModelData) -> dict[str, dict]:

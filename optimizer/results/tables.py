@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from models.index_sets import ModelData
-from models.parameters import scenario_parameter_values
+from models.parameters import closed_shipments
 from optimizer.lp.plan import ComponentValues, PlanValues
 from optimizer.results.concentration import concentration_table
 
@@ -411,7 +411,7 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
                      max(0.0, -spare_reduced[key])))
     ship = plan.stage_two_reduced_costs["ship"]
     if ship.indices:
-        closed_of = [scenario_parameter_values(data, s)["ship_limit"] for s in plan.scenarios]
+        closed_of = [closed_shipments(data, s) for s in plan.scenarios]
         closed = np.array([[index in closed for index in ship.indices]
                            for closed in closed_of], dtype=bool).reshape(ship.values.shape)
         value = np.where(closed, 0.0, np.maximum(0.0, -ship.values)).sum(axis=0)
