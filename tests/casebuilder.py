@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from models.data import Case
-from optimizer.pipeline import Timings, load_case
+from optimizer.pipeline import Timings, load_case, solve_case
 
 SHEET_ORDER = ["Settings", "Countries", "Goods", "Demand", "Production", "Recipes", "Imports",
                "Stockpiles", "Sharing", "Scenarios", "Disruptions"]
@@ -73,3 +73,11 @@ def base_case() -> dict:
         "Disruptions": [{"scenario": "cut", "kind": "export_cut", "country": "S",
                          "partner": "A", "good": "g", "start": 2, "end": 3, "factor": 0}],
     })
+
+
+def solve_optimal(tmp_path: Path, sheets: dict, formulation: str, name: str = "case"):
+    """Write `sheets`, load and solve them on `formulation`; the solve must be optimal."""
+    solved = solve_case(load(write_case(tmp_path / f"{name}.xlsx", sheets)), Timings(),
+                        formulation=formulation)
+    assert solved.outcome.status == "optimal"
+    return solved

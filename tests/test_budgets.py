@@ -26,11 +26,6 @@ from optimizer.pipeline import CaseSolver, Timings, load_case, solve_case
 from optimizer.report.summary import summary
 
 
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
 def stock(country, good="g", **fields):
     return {"country": country, "good": good, "refill_cost": 0, **fields}
 

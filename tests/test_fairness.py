@@ -15,6 +15,7 @@ import json
 import openpyxl
 import pytest
 from casebuilder import base_case, load, write_case
+from casebuilder import solve_optimal as solve
 from test_decomposition import SMALL
 from test_properties import SEEDS, assert_not_below, base_solve, random_case, solve_sheets
 
@@ -29,18 +30,6 @@ from optimizer.results.fairness import fairness_json
 
 REL = 1e-9
 ABS = 1e-6
-
-
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
-def solve(tmp_path, sheets, formulation, name="case"):
-    path = write_case(tmp_path / f"{name}.xlsx", sheets)
-    solved = solve_case(load(path), Timings(), formulation=formulation)
-    assert solved.outcome.status == "optimal"
-    return solved
 
 
 def received(solved, country, good="g"):

@@ -24,11 +24,6 @@ REL = 1e-9
 ABS_QTY = 1e-6
 
 
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
 def solve(tmp_path, formulation, sheets, name="case"):
     path = write_case(tmp_path / f"{name}.xlsx", sheets)
     solved = solve_case(load(path), Timings(), formulation=formulation)

@@ -32,11 +32,6 @@ from optimizer.results.risk import risk_profile
 REL = 1e-9
 
 
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
 def newsvendor(holding, penalty, demands, probabilities, **settings):
     scenarios = [f"s{i}" for i in range(len(demands))]
     return {

@@ -36,11 +36,6 @@ def single_period(settings=None, **sheets) -> dict:
     return case
 
 
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
 def shadow(tmp_path, formulation, sheets, limit):
     case = load(write_case(tmp_path / "case.xlsx", sheets))
     solved = solve_case(case, Timings(), formulation=formulation)

@@ -10,24 +10,13 @@ from __future__ import annotations
 
 import pytest
 from casebuilder import load, write_case
+from casebuilder import solve_optimal as solve
 
 from optimizer.errors import InputError
 from optimizer.pipeline import Timings, load_case, solve_case
 
 REL = 1e-9
 ABS = 1e-6
-
-
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
-def solve(tmp_path, sheets, formulation, name="case"):
-    path = write_case(tmp_path / f"{name}.xlsx", sheets)
-    solved = solve_case(load(path), Timings(), formulation=formulation)
-    assert solved.outcome.status == "optimal"
-    return solved
 
 
 def problems_of(tmp_path, sheets) -> list:

@@ -53,11 +53,6 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "rare_earths.xlsx"
 EXAMPLE_OBJECTIVE = 2_442_995_890.175  # as recorded in tests/test_cli.py
 
 
-@pytest.fixture(params=["replicated", "plain"])
-def formulation(request):
-    return request.param
-
-
 def two_suppliers() -> dict:
     return {
         "Settings": {"periods": 8, "periods_per_year": 8},
