@@ -322,14 +322,14 @@ class Sheet:
 
     def value(self, row: int, col: int, value: object, number_format: str = GENERAL,
               **properties) -> None:
-        """Any value: a number with its format, a bool, text (as `text`), or nothing."""
+        """Any value: a number with its format, a bool as "yes"/"no" (a reader's words,
+        not Excel's TRUE/FALSE), text (as `text`), or nothing."""
         if value is None or value is pd.NA:
             return
         if isinstance(value, np.generic):
             value = value.item()
         if isinstance(value, bool):
-            self.ws.write_boolean(row, col, value, self.formats.get(**properties)
-                                  if properties else None)
+            self.text(row, col, "yes" if value else "no", **properties)
         elif isinstance(value, int | float):
             if isinstance(value, float) and math.isnan(value):
                 return

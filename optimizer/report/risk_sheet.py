@@ -44,9 +44,7 @@ def write_risk_sheet(writer, profile: RiskProfile) -> None:
     top = key[2] + 4
     sheet.text(top - 1, 0, "Scenario costs, lowest first, with their cumulative probability",
                bold=True)
-    in_words = profile.distribution.assign(  # "yes"/"no" reads better than TRUE/FALSE
-        in_tail=profile.distribution["in_tail"].map({True: "yes", False: "no"}))
-    spread = writer.table(sheet, top, 0, in_words, headers={
+    spread = writer.table(sheet, top, 0, profile.distribution, headers={
         "scenario": "scenario", "probability": "probability",
         "annual_cost": f"scenario cost × k ({money})",
         "cumulative_probability": "cumulative probability",

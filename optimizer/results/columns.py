@@ -18,7 +18,8 @@ GENERAL = "General"
 FORMAT_OF_UNIT = {
     "units": AMOUNT, "units/period": AMOUNT, "currency": WHOLE, "currency/year": WHOLE,
     "currency/year per unit": AMOUNT, "currency/unit": AMOUNT, "days": WHOLE,
-    "fraction": PERCENT, "periods": GENERAL, "seconds": SECONDS, "": GENERAL,
+    "fraction": PERCENT, "periods": GENERAL, "seconds": SECONDS, "0–10,000": WHOLE,
+    "": GENERAL,
 }
 """Totals of money and days are shown whole (a billion needs no cents); quantities,
 unit prices and marginal values keep two decimals."""
@@ -113,10 +114,10 @@ COLUMNS: dict[str, ColumnInfo] = {
     "supply": ColumnInfo("supply in normal times", "units/period"),
     "largest_origin": ColumnInfo("largest non-ally origin"),
     "largest_share": ColumnInfo("its share", "fraction"),
-    "hhi": ColumnInfo("HHI"),
+    "hhi": ColumnInfo("HHI", "0–10,000"),
     "largest_origin_before": ColumnInfo("largest non-ally origin, no new insurance"),
     "largest_share_before": ColumnInfo("its share, no new insurance", "fraction"),
-    "hhi_before": ColumnInfo("HHI, no new insurance"),
+    "hhi_before": ColumnInfo("HHI, no new insurance", "0–10,000"),
     "over_benchmark": ColumnInfo("above 65 %"),
     # shortage tiers
     "tier": ColumnInfo("tier"),
