@@ -1,5 +1,3 @@
-import sys
+from optimizer.cli import entry
 
-from optimizer.cli import main
-
-sys.exit(main())
+entry()

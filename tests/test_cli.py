@@ -15,6 +15,7 @@ from casebuilder import base_case, write_case
 import optimizer
 from optimizer import cli
 from optimizer.case.schema import SHEETS
+from optimizer.collector import YOUNG_THRESHOLD
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "rare_earths.xlsx"
@@ -284,6 +285,23 @@ def test_version_is_printed():
     assert completed.stdout.strip() == f"stockpile {optimizer.__version__}"
 
 
+@pytest.mark.parametrize("mpi", [False, True])
+def test_the_command_exits_at_once_with_its_code_and_its_output_flushed(mpi):
+    """`cli.entry` (the ``stockpile`` command) tunes the collector, runs `main` and ends
+    the process without Python's clean-up, after flushing what it printed (a pipe is
+    block-buffered); a run that loaded MPI exits normally, so that MPI is finalised."""
+    script = ("import atexit, gc, sys, types\n"
+              "from optimizer import cli\n"
+              + ("sys.modules['mpi4py'] = types.ModuleType('mpi4py')\n" if mpi else "")
+              + "atexit.register(lambda: print(' clean-up ran', end=''))\n"
+              "cli.main = lambda: print('threshold', gc.get_threshold()[0], end='') or 3\n"
+              "cli.entry()\n")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                               text=True, timeout=60, cwd=ROOT)
+    assert completed.returncode == 3, completed.stderr
+    assert completed.stdout == f"threshold {YOUNG_THRESHOLD}" + (" clean-up ran" if mpi else "")
+
+
 def test_save_lp_writes_the_lp_highs_solves(tmp_path):
     case = write_case(tmp_path / "tiny.xlsx", base_case())
     lp = tmp_path / "out" / "tiny.mps"
@@ -336,11 +354,10 @@ def test_a_solve_does_not_import_scipy_stats(tmp_path):
     first ``import scipy``; `optimizer.solver` drops it. The check runs a real solve in
     a fresh interpreter and lists what it imported."""
     case = write_case(tmp_path / "case.xlsx", base_case())
-    script = ("import runpy, sys\n"
-              f"sys.argv = ['stockpile', 'solve', {str(case)!r}, '-q', '--no-extras',"
-              f" '-o', {str(tmp_path / 'r.xlsx')!r}]\n"
-              "try:\n    runpy.run_module('optimizer', run_name='__main__')\n"
-              "except SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+    script = ("import sys\nfrom optimizer.cli import main\n"
+              f"code = main(['solve', {str(case)!r}, '-q', '--no-extras',"
+              f" '-o', {str(tmp_path / 'r.xlsx')!r}])\n"
+              "assert code == 0, code\n"
               "print(sorted(m for m in sys.modules if m.startswith('scipy.')))\n")
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True,
                                text=True, timeout=120)

@@ -230,7 +230,7 @@ def test_a_method_stopped_at_its_time_limit_exits_3_with_its_plan(cases, tmp_pat
     paths, core = cases
     request = RunRequest(case_path=paths["base"], report_path=tmp_path / "r.xlsx",
                          summary_path=tmp_path / "r.json", detail=False,
-                         solver=SolverOptions(time_limit_s=0.3))
+                         solver=SolverOptions(time_limit_s=0.05))
     result = run_distributed(request, "ph")
     assert result.run.exit_code == 3
     document = json.loads((tmp_path / "r.json").read_text())

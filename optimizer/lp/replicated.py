@@ -27,6 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.param import ParamData
+from pyomo.core.expr.numeric_expr import (
+    NegationExpression,
+    NPV_NegationExpression,
+    NPV_ProductExpression,
+    ProductExpression,
+)
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
@@ -62,17 +68,18 @@ class _Patch:
 
 
 class _LinearForm:
-    """A linear expression's coefficients over a set of columns, compiled once. The
-    constant coefficients sit in `base`; those that involve mutable parameters are kept
-    as expressions, indexed by parameter, so that a what-if re-evaluates only the
-    coefficients of the parameters it changed (a new penalty re-reads the shortage
-    columns alone)."""
+    """A linear expression's coefficients over a set of columns (its standard repn,
+    compiled once). The constant coefficients sit in `base`; those that are constant ×
+    a product of mutable parameters (`_Monomial`: a probability times a penalty, say)
+    are kept as arrays and evaluated at once with numpy from the parameters' current
+    values, so that a what-if re-reads them after a change; any other coefficient (none
+    in today's model) is kept as a Pyomo expression and evaluated by Pyomo."""
 
-    def __init__(self, expr, position: dict[int, int], size: int):
-        repn = generate_standard_repn(expr, compute_values=False)
+    def __init__(self, repn, position: dict[int, int], size: int):
         self.base = np.zeros(size)
-        self.terms_of_column: dict[int, list] = defaultdict(list)
-        self.columns_of_param: dict[int, set[int]] = defaultdict(set)
+        self.size = size
+        columns, monomials = [], []
+        self.other: list[tuple[int, object]] = []
         for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
             column = position.get(id(var))
             if column is None:
@@ -81,28 +88,25 @@ class _LinearForm:
                 self.base[column] += coef
                 continue
             monomial = _Monomial.of(coef)
-            if isinstance(monomial, _Monomial):  # evaluated without Pyomo
-                self.terms_of_column[column].append(monomial)
-                params = monomial.objects
+            if isinstance(monomial, _Monomial):
+                columns.append(column)
+                monomials.append(monomial)
             else:
-                self.terms_of_column[column].append(coef)
-                params = identify_mutable_parameters(coef)
-            for param in params:
-                self.columns_of_param[id(param)].add(column)
-        self.vector = self.base.copy()
-        self._evaluate(self.terms_of_column)
+                self.other.append((column, coef))
+        self.params = list({id(p): p for m in monomials for p in m.objects}.values())
+        self.columns = np.array(columns, dtype=np.int64)
+        self.terms = _MonomialArrays({id(p): k for k, p in enumerate(self.params)}).of(
+            monomials, 0.0)
+        self.refresh()
 
-    def refresh(self, changed_params: set[int]) -> np.ndarray:
-        """The coefficient vector after the parameters `changed_params` (ids) changed."""
-        columns = set().union(*(self.columns_of_param.get(p, ()) for p in changed_params))
-        self._evaluate(columns)
+    def refresh(self) -> np.ndarray:
+        """The coefficient vector at the parameters' current values."""
+        values = np.array([param.value for param in self.params] + [1.0], dtype=float)
+        self.vector = self.base + np.bincount(self.columns, minlength=self.size,
+                                              weights=self.terms.evaluate(values))
+        for column, coef in self.other:
+            self.vector[column] += pyo.value(coef)
         return self.vector
-
-    def _evaluate(self, columns) -> None:
-        for column in columns:
-            self.vector[column] = self.base[column] + sum(
-                term.current() if type(term) is _Monomial else pyo.value(term)
-                for term in self.terms_of_column[column])
 
 
 class ReplicatedLP:
@@ -153,23 +157,24 @@ class ReplicatedLP:
         return self.assemble()
 
     def _cost_accounts(self) -> None:
-        """Linear forms of the objective (over stage-one and block columns) and of the
-        cost expressions reported per scenario (C_ω and its parts) and F."""
+        """Linear forms of the objective (over stage-one and block columns: one repn,
+        read twice) and of the cost expressions reported per scenario (C_ω and its
+        parts) and F."""
         template, model = self.template, self.model
         n_stage, n_block = len(self.stage_vars), len(self.block_vars)
-        objective = next(model.component_data_objects(pyo.Objective, active=True)).expr
+        objective = _repn(next(model.component_data_objects(pyo.Objective, active=True)).expr)
         self.forms = {
             "objective_stage": _LinearForm(objective, self.stage_position, n_stage),
             "objective_block": _LinearForm(objective, self.position, n_block),
-            "stage_one_cost": _LinearForm(model.stage_one_cost.expr, self.stage_position,
-                                          n_stage),
-            **{name: _LinearForm(getattr(template, name).expr, self.position, n_block)
+            "stage_one_cost": _LinearForm(_repn(model.stage_one_cost.expr),
+                                          self.stage_position, n_stage),
+            **{name: _LinearForm(_repn(getattr(template, name).expr), self.position, n_block)
                for name in SCENARIO_COSTS}}
-        self._evaluate_costs(set())
+        self._evaluate_costs()
 
-    def _evaluate_costs(self, changed_params: set[int]) -> None:
-        """Cost vectors after the mutable parameters `changed_params` (ids) changed."""
-        vectors = {name: form.refresh(changed_params) for name, form in self.forms.items()}
+    def _evaluate_costs(self) -> None:
+        """Cost vectors at the mutable parameters' current values."""
+        vectors = {name: form.refresh() for name, form in self.forms.items()}
         self.stage_cost = vectors["objective_stage"]
         self.block_cost_fixed, self.block_cost_per_probability = self._objective_in_probability()
         self.stage_one_cost_vector = vectors["stage_one_cost"]
@@ -177,26 +182,21 @@ class ReplicatedLP:
 
     def _objective_in_probability(self) -> tuple[np.ndarray, np.ndarray]:
         """c⁰, c¹ with block objective coefficients c⁰ + π · c¹, read from the compiled
-        objective at π = 1 (the template's value) and 0, and checked at π = 2 on a
-        sample of the columns."""
+        objective at π = 1 (the template's value) and 0, and checked at π = 2."""
         probability = self.template.probability
         form = self.forms["objective_block"]
-        changed = {id(probability)}
         at_one = form.vector.copy()
-        weighted = sorted(form.columns_of_param.get(id(probability), ()))
-        sample = weighted[::max(1, len(weighted) // 1000)]
         saved = probability.value
         try:
             probability.set_value(0.0)
-            fixed = form.refresh(changed).copy()
+            fixed = form.refresh().copy()
             probability.set_value(2.0)
-            form._evaluate(sample)
-            at_two = form.vector[sample].copy()
+            at_two = form.refresh().copy()
         finally:
             probability.set_value(saved)
-            form.refresh(changed)
+            form.refresh()
         slope = at_one - fixed
-        if not np.allclose(at_two, fixed[sample] + 2.0 * slope[sample], rtol=1e-12, atol=0.0):
+        if not np.allclose(at_two, fixed + 2.0 * slope, rtol=1e-12, atol=0.0):
             raise InternalError("the objective's scenario-block coefficients are not affine "
                                 "in the block's probability: the fast path cannot weigh "
                                 "the blocks; solve with the reference formulation")
@@ -489,7 +489,7 @@ class ReplicatedLP:
                     param.set_value(value)
                     changed.append(param)
         self._refresh_template_rows(changed)
-        self._evaluate_costs({id(param) for param in changed})
+        self._evaluate_costs()
         self.stage_row_bounds = _row_bounds(self.stage_rows)
         return self.assemble()
 
@@ -544,12 +544,11 @@ class _Monomial:
     """A number of the LP written as constant × a product of mutable parameters
     (``b · capacity``, ``−b · open``, a bound that is a parameter)."""
 
-    __slots__ = ("constant", "params", "objects")
+    __slots__ = ("constant", "objects")
 
     def __init__(self, constant: float, objects: tuple = ()):
         self.constant = constant
         self.objects = objects
-        self.params = tuple(id(param) for param in objects)
 
     @classmethod
     def of(cls, expr) -> _Monomial | None | object:
@@ -557,29 +556,25 @@ class _Monomial:
         for anything else."""
         if expr is None:
             return None
-        if type(expr) in NATIVE:
+        kind = type(expr)
+        if kind in NATIVE:
             return cls(float(expr), ())
+        if kind in _PRODUCTS:
+            left, right = expr.args
+            left, right = cls.of(left), cls.of(right)
+            if type(left) is cls and type(right) is cls:
+                return cls(left.constant * right.constant, left.objects + right.objects)
+            return _NOT_MONOMIAL
+        if kind in _NEGATIONS:
+            inner = cls.of(expr.args[0])
+            return cls(-inner.constant, inner.objects) if type(inner) is cls else _NOT_MONOMIAL
         if isinstance(expr, ParamData):
             return cls(1.0, (expr,))
-        name = type(expr).__name__
-        if name in ("NPV_ProductExpression", "ProductExpression"):
-            left, right = (cls.of(arg) for arg in expr.args)
-            if isinstance(left, cls) and isinstance(right, cls):
-                return cls(left.constant * right.constant, left.objects + right.objects)
-        if name in ("NPV_NegationExpression", "NegationExpression"):
-            inner = cls.of(expr.args[0])
-            if isinstance(inner, cls):
-                return cls(-inner.constant, inner.objects)
         return _NOT_MONOMIAL
 
-    def current(self) -> float:
-        """Its value with the parameters' values as they are now."""
-        result = self.constant
-        for param in self.objects:
-            result *= param.value
-        return result
 
-
+_PRODUCTS = frozenset({NPV_ProductExpression, ProductExpression})
+_NEGATIONS = frozenset({NPV_NegationExpression, NegationExpression})
 _NOT_MONOMIAL = object()
 
 
@@ -592,13 +587,13 @@ class _MonomialArrays:
 
     def of(self, formulas: list, missing: float) -> _MonomialArray:
         """`formulas` (monomials, or None where a bound is missing: `missing`)."""
-        width = max([len(f.params) for f in formulas if f is not None] + [1])
+        width = max([len(f.objects) for f in formulas if f is not None] + [1])
         constant = np.full(len(formulas), missing)
         params = np.full((len(formulas), width), self.one, dtype=np.int64)
         for k, formula in enumerate(formulas):
             if formula is not None:
                 constant[k] = formula.constant
-                params[k, :len(formula.params)] = [self.number[p] for p in formula.params]
+                params[k, :len(formula.objects)] = [self.number[id(p)] for p in formula.objects]
         return _MonomialArray(constant, params)
 
 
@@ -624,6 +619,11 @@ def _split(items: list, in_block) -> tuple[np.ndarray, list, list, np.ndarray]:
     local[~mask] = np.arange(len(stage))
     local[mask] = np.arange(len(block))
     return mask, stage, block, local
+
+
+def _repn(expr):
+    """The standard repn of `expr` with its mutable parameters kept as expressions."""
+    return generate_standard_repn(expr, compute_values=False)
 
 
 def _row_bounds(rows) -> tuple[np.ndarray, np.ndarray]:

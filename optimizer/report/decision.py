@@ -437,14 +437,23 @@ class DecisionWriter:
                     else:
                         write_number(top + 1 + i, left + j, value, fmt)
                 continue
-            for i, value in enumerate(values):
-                if wrapped:
-                    sheet.value(top + 1 + i, left + j, value, number_format, text_wrap=True,
-                                valign="top")
-                    if isinstance(value, str):
-                        sheet.wrapped.append((top + 1 + i, left + j, value))
-                else:
-                    sheet.value(top + 1 + i, left + j, value, number_format, valign="top")
+            if not wrapped:  # text mostly: its two formats looked up once, not per cell
+                plain = self.formats.get(valign="top")
+                quoted = self.formats.get(valign="top", quote_prefix=True)
+                write_string = ws.write_string
+                for i, value in enumerate(values):
+                    if type(value) is str:
+                        if value:
+                            write_string(top + 1 + i, left + j, value,
+                                         quoted if looks_like_formula(value) else plain)
+                    else:
+                        sheet.value(top + 1 + i, left + j, value, number_format, valign="top")
+                continue
+            for i, value in enumerate(values):  # wrapped text: its rows grow to fit
+                sheet.value(top + 1 + i, left + j, value, number_format, text_wrap=True,
+                            valign="top")
+                if isinstance(value, str):
+                    sheet.wrapped.append((top + 1 + i, left + j, value))
         table_name = self._table_name(name or sheet.name)
         header_format = self.formats.get(bold=True, text_wrap=True, valign="top",
                                          font_color="white", bg_color=ACCENT)
