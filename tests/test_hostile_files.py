@@ -38,6 +38,9 @@ from optimizer.case.workbook_reader import ReadLimits, read_workbook
 from optimizer.cli import main
 from optimizer.errors import InputError
 
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "inputs" / "rare_earths.xlsx"
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
@@ -575,3 +578,40 @@ def test_bundled_case_reads_within_the_default_limits(capsys):
     assert main(["validate", str(example)]) == 0
     assert time.perf_counter() - start < SECONDS
     assert "valid case" in capsys.readouterr().out
+
+
+def test_the_readers_own_constants_agree_with_openpyxl():
+    """The reader imports openpyxl only for a workbook that needs it (a custom number
+    format, a date), so it holds openpyxl's content types and its classification of the
+    built-in number formats itself: they must stay openpyxl's."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+    from openpyxl.utils import column_index_from_string, get_column_letter
+    from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
+
+    from optimizer.case import xlsx_reader
+
+    assert xlsx_reader.WORKBOOK_TYPES == (XLSX, XLSM, XLTX, XLTM)
+    assert xlsx_reader.SHARED_STRINGS == SHARED_STRINGS
+    dates = {n for n, code in BUILTIN_FORMATS.items() if is_date_format(code)}
+    durations = {n for n, code in BUILTIN_FORMATS.items() if is_timedelta_format(code)}
+    assert (dates, durations) == (xlsx_reader.BUILTIN_DATES, xlsx_reader.BUILTIN_DURATIONS)
+    for number in (1, 26, 27, 52, 53, 702, 703, 16_384):
+        letters = get_column_letter(number)
+        assert xlsx_reader.column_letter(number) == letters
+        assert xlsx_reader.column_number(letters) == column_index_from_string(letters)
+        assert xlsx_reader.column_number(letters.lower()) == number
+    for bad in ("", "XFE", "AAAA", "A1", "É", "$A"):
+        assert xlsx_reader.column_number(bad) is None
+
+
+def test_validating_a_plain_workbook_imports_neither_openpyxl_nor_numpy():
+    """`stockpile validate` starts at once: the bundled example (no custom number
+    format, no date) is read without importing openpyxl, numpy or pandas."""
+    script = ("import sys\nfrom optimizer.cli import main\n"
+              f"assert main(['validate', {str(EXAMPLE)!r}]) == 0\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'openpyxl', 'numpy', 'pandas', 'pyomo'}))\n")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                               text=True, timeout=60, cwd=ROOT)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == "[]"

@@ -15,10 +15,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
 from optimizer.case.schema import IGNORED_SHEETS, SHEETS_BY_NAME, Sheet
-from optimizer.case.xlsx_reader import CellContext, Done, SheetHandler, XlsxReader
+from optimizer.case.xlsx_reader import (
+    CellContext,
+    Done,
+    SheetHandler,
+    XlsxReader,
+    column_letter,
+)
 from optimizer.errors import Problem
 
 
@@ -207,7 +211,7 @@ class _SheetHandler(SheetHandler):
         for column in sorted(values):
             value = values[column]
             name = str(value).strip().lower()
-            letter = get_column_letter(column)
+            letter = column_letter(column)
             if not name or name.startswith("#") or name in ("note", "notes", "comment",
                                                             "comments"):
                 continue
@@ -226,7 +230,7 @@ class _SheetHandler(SheetHandler):
             self.problems.append(Problem(title, "1:1", f"required column '{name}' is missing"))
         if not missing:
             self.positions = positions
-            self.sheet = RawSheet(schema, title, {name: get_column_letter(column)
+            self.sheet = RawSheet(schema, title, {name: column_letter(column)
                                                   for name, column in positions.items()})
 
     def finish(self) -> RawSheet | None:

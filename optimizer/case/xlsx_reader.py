@@ -32,6 +32,7 @@ they are. Rows must come in ascending order, as every spreadsheet application wr
 from __future__ import annotations
 
 import copy
+import functools
 import posixpath
 import struct
 import zipfile
@@ -40,16 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.parsers import expat
-
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import (
-    CALENDAR_MAC_1904,
-    CALENDAR_WINDOWS_1900,
-    from_excel,
-    from_ISO8601,
-)
-from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
 from optimizer.errors import InputError, Problem
 
@@ -68,8 +59,41 @@ MAX_TOKEN_BYTES = 2**20
 comment. Legitimate tags take well under a kilobyte (text is reported as it streams);
 expat re-scans an unfinished token with every chunk, so a long one costs its square."""
 CHUNK_BYTES = 64 * 2**10
-WORKBOOK_TYPES = (XLSX, XLSM, XLTX, XLTM)
-COLUMN_NUMBERS = {get_column_letter(n): n for n in range(1, EXCEL_MAX_COLUMNS + 1)}
+_SHEET_ML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+WORKBOOK_TYPES = (f"{_SHEET_ML}.sheet.main+xml", "application/vnd.ms-excel.sheet.macroEnabled"
+                  ".main+xml", f"{_SHEET_ML}.template.main+xml",
+                  "application/vnd.ms-excel.template.macroEnabled.main+xml")
+"""The content types of a workbook part: .xlsx, .xlsm, .xltx, .xltm (openpyxl's
+constants, which a test checks these against: openpyxl itself is imported only for a
+workbook that needs it, a custom number format or a date, so that ``stockpile
+validate`` starts at once)."""
+SHARED_STRINGS = f"{_SHEET_ML}.sharedStrings+xml"
+BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+"""Built-in number formats (numFmtId) that show a date or a time, and, of them, those
+that show a duration: as openpyxl classifies its BUILTIN_FORMATS (a test checks it)."""
+BUILTIN_DURATIONS = frozenset({46})
+
+
+def column_letter(number: int) -> str:
+    """A column's letters: 1 → A, 26 → Z, 27 → AA, …"""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@functools.lru_cache(maxsize=EXCEL_MAX_COLUMNS)
+def column_number(letters: str) -> int | None:
+    """A column's number from its letters, in either case (A → 1); None for anything
+    that is not a column from A to XFD."""
+    letters = letters.upper()
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        return None
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number if number <= EXCEL_MAX_COLUMNS else None
 
 
 def _limit_text(limits: ReadLimits, name: str) -> str:
@@ -321,8 +345,7 @@ class XlsxReader:
         relationships = self._relationships(workbook_part, {rid for _, rid in sheets})
         styles = self._styles(relationships)
         strings = self._shared_strings(relationships)
-        context = CellContext(strings, styles, CALENDAR_MAC_1904 if date1904
-                              else CALENDAR_WINDOWS_1900)
+        context = CellContext(strings, styles, date1904)
         return sheets, relationships, context
 
     def _workbook_part(self) -> str:
@@ -473,12 +496,27 @@ class _StylesHandler(_Handler):
     def result(self) -> _Styles:
         dates, durations = set(), set()
         for index, number in enumerate(self.formats):
-            code = self.custom.get(number, BUILTIN_FORMATS.get(number))
-            if is_date_format(code):
+            if number in self.custom:
+                from openpyxl.styles.numbers import is_date_format, is_timedelta_format
+
+                code = self.custom[number]
+                date, duration = is_date_format(code), is_timedelta_format(code)
+            else:
+                date, duration = number in BUILTIN_DATES, number in BUILTIN_DURATIONS
+            if date:
                 dates.add(index)
-            if is_timedelta_format(code):
+            if duration:
                 durations.add(index)
         return _Styles(frozenset(dates), frozenset(durations))
+
+
+def _from_excel(value: float, date1904: bool, duration: bool) -> object:
+    """A date-formatted number as openpyxl reads it: a datetime, a time or (for a
+    duration format) a timedelta."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+    return from_excel(value, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900,
+                      timedelta=duration)
 
 
 def _int(text: str | None) -> int:
@@ -553,7 +591,8 @@ class _SharedStringsHandler(_TextCollector):
 class CellContext:
     strings: list[str]
     styles: _Styles
-    epoch: object
+    date1904: bool
+    """Dates count from 1904 (a Mac workbook's setting), not 1900."""
 
 
 class SheetHandler(_TextCollector):
@@ -626,7 +665,7 @@ class SheetHandler(_TextCollector):
                                  "(XFD)", self.title)
         else:
             letters = reference.rstrip("0123456789")
-            column = COLUMN_NUMBERS.get(letters) or COLUMN_NUMBERS.get(letters.upper())
+            column = column_number(letters)
             if column is None:
                 self.reader.fail(f"'{reference[:20]}' is not a cell reference within "
                                  "Excel's columns A to XFD", self.title)
@@ -648,7 +687,7 @@ class SheetHandler(_TextCollector):
                              self._reference())
         if self.column > self.max_columns:
             self.reader.over("max_columns", "a value beyond column "
-                             f"{get_column_letter(self.max_columns)}", self.title,
+                             f"{column_letter(self.max_columns)}", self.title,
                              self._reference())
         self.values[self.column] = value
 
@@ -669,7 +708,7 @@ class SheetHandler(_TextCollector):
 
 
     def _reference(self) -> str:
-        return f"{get_column_letter(self.column)}{self.row}"
+        return f"{column_letter(self.column)}{self.row}"
 
     def _value(self) -> object:
         """The cell's value as openpyxl reads it with ``data_only=True``."""
@@ -685,8 +724,8 @@ class SheetHandler(_TextCollector):
                 styles = self.context.styles
                 if self.style and styles.dates and _int(self.style) in styles.dates:
                     try:
-                        return from_excel(value, self.context.epoch,
-                                          timedelta=_int(self.style) in styles.durations)
+                        return _from_excel(value, self.context.date1904,
+                                           _int(self.style) in styles.durations)
                     except (OverflowError, ValueError):
                         return "#VALUE!"
                 return value
@@ -698,6 +737,8 @@ class SheetHandler(_TextCollector):
             if kind == "b":
                 return bool(int(raw))
             if kind == "d":
+                from openpyxl.utils.datetime import from_ISO8601
+
                 return from_ISO8601(raw)
         except (ValueError, IndexError, TypeError):
             self.reader.fail(f"the stored value '{raw[:40]}' of type '{kind[:10]}' cannot be "

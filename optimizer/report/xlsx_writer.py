@@ -68,6 +68,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from optimizer.case.xlsx_reader import column_letter
 from optimizer.report.cells import looks_like_formula
 
 MAX_ROWS = 1_048_576
@@ -251,7 +252,7 @@ def _table_xml(table: Table, first: int, stop: int, selected: bool) -> Iterable[
     of up to BLOCK_ROWS rows, tail."""
     frame = table.frame
     headers = [str(column) for column in frame.columns]
-    letters = [_column_letter(j) for j in range(len(headers))]
+    letters = [column_letter(j + 1) for j in range(len(headers))]
     last_row = 1 + stop - first
     widths = [max(12, min(40, len(h) + 2)) for h in headers]
     pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -283,7 +284,7 @@ def _rows_xml(sheet: Rows, first: int, stop: int, selected: bool) -> Iterable[st
         rows.append((_TITLE, [sheet.title]))
     rows += [(-1, row) for row in sheet.rows[first:stop]]
     columns = max((len(row) for _, row in rows), default=0)
-    letters = [_column_letter(j) for j in range(max(columns, len(sheet.widths)))]
+    letters = [column_letter(j + 1) for j in range(max(columns, len(sheet.widths)))]
     yield _sheet_head(letters[:columns], len(rows), sheet.widths, selected, "")
     number_style = _FORMAT_STYLES[sheet.float_format]
     lines = []
@@ -316,16 +317,6 @@ def _sheet_head(letters: Sequence[str], last_row: int, widths: Sequence[float],
 
 _SHEET_TAIL = ('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75"'
                ' header="0.3" footer="0.3"/></worksheet>')
-
-
-def _column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA, …"""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 # --- cells -------------------------------------------------------------------------------
