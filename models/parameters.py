@@ -41,6 +41,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
 from models.concentration import capped_nodes
 from models.data import Case
 from models.index_sets import ModelData
@@ -136,18 +138,35 @@ def scenario_parameter_values(data: ModelData, scenario: str | None) -> dict:
     }
 
 
+def link_opens(onset: int | None, activation_lag: int) -> float:
+    """The first period a sharing link can carry anything in a scenario with this onset
+    (none, in normal times: infinity)."""
+    return math.inf if onset is None else onset + activation_lag
+
+
 def closed_shipments(data: ModelData, scenario: str) -> dict[tuple, float]:
     """The ship limits of `scenario` that are 0: (sender, receiver, good, t) in the
     periods its link is not yet active (before onset + activation_lag)."""
     sharing, onset = data.case.sharing, data.onset[scenario]
     closed = {}
     for a, b, g in data.links:  # the periods ascend: a link opens once and stays open
-        opens = math.inf if onset is None else onset + sharing[a, b, g].activation_lag
+        opens = link_opens(onset, sharing[a, b, g].activation_lag)
         for t in data.periods:
             if t >= opens:
                 break
             closed[a, b, g, t] = 0.0
     return closed
+
+
+def closed_shipment_mask(data: ModelData, scenarios: list[str], shipments: list[tuple]
+                         ) -> np.ndarray:
+    """closed[ω, k]: is the ship limit of shipments[k] = (sender, receiver, good, t) 0
+    in scenarios[ω] (`closed_shipments`, for every scenario and shipment at once)?"""
+    sharing = data.case.sharing
+    period = np.array([t for *_, t in shipments], dtype=float)
+    lag = np.array([sharing[a, b, g].activation_lag for a, b, g, _ in shipments], dtype=float)
+    onset = np.array([link_opens(data.onset[s], 0) for s in scenarios], dtype=float)
+    return period[None, :] < onset[:, None] + lag[None, :]
 
 
 def open_values(data: ModelData) -> dict[str, dict]:

@@ -15,19 +15,15 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-HIGHS_OPTIONS = {"solver": "simplex", "presolve": "off"}
-"""Dual simplex without presolve, chosen on evidence (this 2-core machine, HiGHS 1.16).
-Algorithm, on the benchmark's M case before model v2 (300k columns): dual simplex
-9.3-10.1 s; with parallel=on the same; interior point `ipm` (IPX, with crossover)
-54-136 s; `hipo` (HiGHS 1.15.1 with highspy-extras; not in the PyPI wheel of 1.16) 94 s;
-primal simplex 846 s. The block-angular LP with mostly bound-constrained columns suits
-dual simplex; its basis also warm-starts what-if re-solves. Presolve, on model v2's
-LPs (the same LP read from MPS, each timed twice): M as one LP 3.6-3.9 s without it
-against 4.6-5.2 s with it; M's parts 0.08-0.32 s against 0.14-0.56 s; L's largest
-part 5.9-8.1 s against 7.1-10.5 s, of which presolve itself 2.2 s. Its reductions
-(the fixed columns of instruments closed before a scenario's onset, singleton rows)
-cost more than they save: dual simplex never lets a fixed column enter the basis.
-The benchmark's yardstick uses the same options."""
+HIGHS_OPTIONS = {"solver": "simplex"}
+"""Dual simplex, chosen on evidence (benchmark case M, 300k columns, this 2-core machine,
+HiGHS 1.16 / 1.15.1): dual simplex 9.3-10.1 s; with parallel=on the same; interior
+point `ipm` (IPX, with crossover) 54-136 s; `hipo` (HiGHS 1.15.1 with highspy-extras;
+not in the PyPI wheel of 1.16) 94 s; primal simplex 846 s. The block-angular LP with
+mostly bound-constrained columns suits dual simplex; its basis also warm-starts
+what-if re-solves. The benchmark's yardstick uses the same options. Presolve stays on
+(HiGHS's default) for one LP; the parts of a decomposed case turn it off
+(`SolverOptions.presolve`, `optimizer.decomposition`)."""
 
 OPTIMAL = "optimal"
 INFEASIBLE = "infeasible_or_unbounded"
@@ -60,6 +56,8 @@ class SolverOptions:
     time_limit_s: float | None = None
     threads: int | None = None
     show_log: bool = False
+    presolve: bool = True
+    """HiGHS's presolve (its default); off for the parts of a decomposed case."""
 
 
 @dataclass
@@ -110,6 +108,8 @@ def new_highs(options: SolverOptions) -> highspy.Highs:
         highs.setOptionValue("time_limit", float(options.time_limit_s))
     if options.threads is not None:
         highs.setOptionValue("threads", int(options.threads))
+    if not options.presolve:
+        highs.setOptionValue("presolve", "off")
     return highs
 
 

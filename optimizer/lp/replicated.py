@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.numeric_types import native_types
 from pyomo.core.base.param import ParamData
 from pyomo.core.expr.numeric_expr import (
     NegationExpression,
@@ -33,7 +34,6 @@ from pyomo.core.expr.numeric_expr import (
     NPV_ProductExpression,
     ProductExpression,
 )
-from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
 
@@ -212,12 +212,12 @@ class ReplicatedLP:
         for col, var in enumerate(self.block_vars):
             for bound in (var.lower, var.upper):
                 if bound is not None and type(bound) not in NATIVE:
-                    for param in identify_mutable_parameters(bound):
+                    for param in mutable_params(bound):
                         if param.parent_block() is template:
                             self.cols_of[id(param)].append(col)
         self.stage_param_rows = defaultdict(list)
         for row, (con, _) in enumerate(self.block_rows):
-            for param in identify_mutable_parameters(con.expr):
+            for param in mutable_params(con.expr):
                 rows = self.rows_of if param.parent_block() is template else \
                     self.stage_param_rows
                 rows[id(param)].append(row)
@@ -619,6 +619,24 @@ def _split(items: list, in_block) -> tuple[np.ndarray, list, list, np.ndarray]:
     local[~mask] = np.arange(len(stage))
     local[mask] = np.arange(len(block))
     return mask, stage, block, local
+
+
+def mutable_params(expr) -> list:
+    """The mutable parameters of a Pyomo expression, each once: what Pyomo's
+    `identify_mutable_parameters` finds (a test checks it on every number of a
+    template), walked without its visitor's set-up, which dominated on rows of a few
+    terms (called once per row and bound of the template)."""
+    found: dict[int, object] = {}
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node.__class__ in native_types:
+            continue
+        if node.is_expression_type():
+            stack.extend(node.args)
+        elif not node.is_variable_type() and node.is_fixed() and not node.is_constant():
+            found[id(node)] = node
+    return list(found.values())
 
 
 def _repn(expr):

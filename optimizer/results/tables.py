@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from models.index_sets import ModelData
-from models.parameters import closed_shipments
+from models.parameters import closed_shipment_mask
 from optimizer.lp.plan import ComponentValues, PlanValues
 from optimizer.results.concentration import concentration_table
 
@@ -205,7 +205,7 @@ class PlanGrid:
     shipment: sent where it leaves, received where and when it lands; an import from an
     ally: imported at its destination, exported at its origin; production with a recipe:
     produced, and used in processing at each input), so the plan is summed with
-    `np.add.at` on integer positions instead of grouping labels.
+    `np.bincount` on integer positions instead of grouping labels.
     """
 
     def __init__(self, plan: PlanValues, data: ModelData):
@@ -263,9 +263,11 @@ class PlanGrid:
         variable = np.array(variable, dtype=np.int64)
         flat = np.array(flat, dtype=np.int64)
         weight = np.array(weight)
-        target = self.terms[term].reshape(self.terms[term].shape[0], -1)
-        for k in range(target.shape[0]):
-            np.add.at(target[k], flat, weight * component.values[k, variable])
+        target = self.terms[term].reshape(-1)  # scenario-major, like the grid
+        size = target.size // self.terms[term].shape[0]
+        cells_of = (np.arange(self.terms[term].shape[0])[:, None] * size + flat).ravel()
+        target += np.bincount(cells_of, weights=(weight * component.values[:, variable]).ravel(),
+                              minlength=target.size)
 
     def table(self, scenarios: list[str]) -> pd.DataFrame:
         """The grid as a tidy table, one row per scenario, ally, good and period."""
@@ -411,9 +413,7 @@ def _shadow_prices(plan: PlanValues, data: ModelData, tolerance: float) -> pd.Da
                      max(0.0, -spare_reduced[key])))
     ship = plan.stage_two_reduced_costs["ship"]
     if ship.indices:
-        closed_of = [closed_shipments(data, s) for s in plan.scenarios]
-        closed = np.array([[index in closed for index in ship.indices]
-                           for closed in closed_of], dtype=bool).reshape(ship.values.shape)
+        closed = closed_shipment_mask(data, plan.scenarios, ship.indices)
         value = np.where(closed, 0.0, np.maximum(0.0, -ship.values)).sum(axis=0)
         totals = pd.DataFrame({"link": [i[:3] for i in ship.indices], "value": value})
         for (sender, receiver, good), value in totals.groupby("link", sort=False)[
