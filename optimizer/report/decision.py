@@ -1080,9 +1080,12 @@ def _common_unit(units) -> str:
 def _fit_width(label: str, values: pd.Series, number_format: str, wrapped: bool) -> float:
     """A column width that fits the values and, over at most three lines, the header
     (plus its filter button)."""
-    texts = values.map(lambda v: len(str(v)) if v is not None and v == v else 0)
+    def longest_text() -> int:  # over the distinct values: a column repeats its labels
+        return int(values.drop_duplicates().map(
+            lambda v: len(str(v)) if v is not None and v == v else 0).max())
+
     if wrapped:
-        data = min(int(texts.max()) if len(texts) else 10, 100)
+        data = min(longest_text() if len(values) else 10, 100)
     elif values.empty:
         data = 6
     elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -1090,7 +1093,7 @@ def _fit_width(label: str, values: pd.Series, number_format: str, wrapped: bool)
         biggest = float(finite.abs().max()) if len(finite) else 0.0
         data = len(_formatted(biggest, number_format)) + (1 if (finite < 0).any() else 0)
     else:
-        data = int(texts.max())
+        data = longest_text()
     data = min(max(data, 4), 100)
     header = len(label) + 3
     width = max(data + 2, min(header, max(12, math.ceil(header / 3) + 2)))

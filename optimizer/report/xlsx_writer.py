@@ -267,11 +267,10 @@ def _table_xml(table: Table, first: int, stop: int, selected: bool) -> Iterable[
         for j in range(len(headers))]
     for start in range(first, stop, BLOCK_ROWS):
         end = min(start + BLOCK_ROWS, stop)
-        row_numbers = np.array(list(map(str, range(start - first + 2, end - first + 2))),
-                                dtype=object)
+        row_numbers = list(map(str, range(start - first + 2, end - first + 2)))
         cells = [column.cells(letter, row_numbers, start, end)
                  for letter, column in zip(letters, columns, strict=True)]
-        opens = '<row r="' + row_numbers + '">'
+        opens = [f'<row r="{number}">' for number in row_numbers]
         yield "".join(["".join(parts) + "</row>\n"
                        for parts in zip(opens, *cells, strict=True)])
     yield _SHEET_TAIL
@@ -394,36 +393,34 @@ class _Column:
         else:
             self.values = column.to_numpy(dtype=object, na_value=None)
 
-    def cells(self, letter: str, row_numbers: np.ndarray, start: int, end: int
-              ) -> np.ndarray:
-        """The cells of rows start..end ('' where a value is missing)."""
+    def cells(self, letter: str, row_numbers: list[str], start: int, end: int
+              ) -> list[str]:
+        """The cells of rows start..end ('' where a value is missing), each built by one
+        f-string: the reference, then the value's body."""
         values = self.values[start:end]
-        if self.kind == "codes":
-            bodies = self.bodies[values]
-        elif self.kind == "bool":
-            bodies = np.where(values, _BOOL_BODIES[True], _BOOL_BODIES[False]).astype(object)
-        elif self.kind == "int":
-            bodies = self._numbers(list(map(str, values.tolist())))
-        elif self.kind == "float":
-            bodies = self._numbers(list(map(float.__repr__, values.tolist())))
-            finite = np.isfinite(values)
-            if not finite.all():
-                bodies[np.isnan(values)] = ""
-                bodies[np.isposinf(values)] = _text_body("inf")
-                bodies[np.isneginf(values)] = _text_body("-inf")
-        else:
-            bodies = np.array([_value_body(v, self.style, _PLAIN) for v in values],
-                              dtype=object)
-        cells = f'<c r="{letter}' + row_numbers + '"' + bodies
-        missing = bodies == ""
-        if missing.any():
-            cells[missing] = ""
-        return cells
-
-    def _numbers(self, texts: list[str]) -> np.ndarray:
+        ref = f'<c r="{letter}'
+        if self.kind in ("codes", "bool", "any"):
+            if self.kind == "codes":
+                bodies = self.bodies[values].tolist()
+            elif self.kind == "bool":
+                bodies = [_BOOL_BODIES[v] for v in values.tolist()]
+            else:
+                bodies = [_value_body(v, self.style, _PLAIN) for v in values]
+            return [f'{ref}{row}"{body}' if body else ""
+                    for row, body in zip(row_numbers, bodies, strict=True)]
         head, tail = ((f' s="{self.style}"><v>', "</v></c>") if self.style
                       else ("><v>", "</v></c>"))
-        return head + np.array(texts, dtype=object) + tail
+        numbers = values.tolist()
+        if self.kind == "int":
+            return [f'{ref}{row}"{head}{v}{tail}'
+                    for row, v in zip(row_numbers, numbers, strict=True)]
+        cells = [f'{ref}{row}"{head}{v!r}{tail}'
+                 for row, v in zip(row_numbers, numbers, strict=True)]
+        for k in np.flatnonzero(~np.isfinite(values)).tolist():  # no cell, or "inf" as text
+            v = numbers[k]
+            cells[k] = "" if v != v else f'{ref}{row_numbers[k]}"' + _text_body(
+                "inf" if v > 0 else "-inf")
+        return cells
 
 
 # --- package parts -----------------------------------------------------------------------
