@@ -114,23 +114,23 @@ def new_highs(options: SolverOptions) -> highspy.Highs:
 
 
 def pass_model(highs: highspy.Highs, compiled: CompiledModel) -> None:
-    lp = highspy.HighsLp()
-    lp.num_col_ = compiled.num_columns
-    lp.num_row_ = compiled.num_rows
-    lp.offset_ = compiled.offset
-    lp.col_cost_ = compiled.cost
-    lp.col_lower_ = compiled.col_lower
-    lp.col_upper_ = compiled.col_upper
-    lp.row_lower_ = compiled.row_lower
-    lp.row_upper_ = compiled.row_upper
+    """Hand the LP to HiGHS as arrays in one call (the overload that takes numpy arrays
+    copies them at C speed; filling a `HighsLp`'s attributes converted them element by
+    element: 0.23 s against 0.04 s for one of the benchmark's L parts). Every column is
+    continuous."""
     matrix = compiled.csc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.asarray(matrix.indptr, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(matrix.indices, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(matrix.data, dtype=float)
-    lp.a_matrix_.num_col_ = lp.num_col_
-    lp.a_matrix_.num_row_ = lp.num_row_
-    highs.passModel(lp)
+    highs.passModel(
+        compiled.num_columns, compiled.num_rows, int(matrix.nnz),
+        int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+        float(compiled.offset), _floats(compiled.cost), _floats(compiled.col_lower),
+        _floats(compiled.col_upper), _floats(compiled.row_lower),
+        _floats(compiled.row_upper), np.asarray(matrix.indptr, dtype=np.int32),
+        np.asarray(matrix.indices, dtype=np.int32), _floats(matrix.data),
+        np.zeros(compiled.num_columns, dtype=np.int32))
+
+
+def _floats(values) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=float)
 
 
 @dataclass
