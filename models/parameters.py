@@ -163,10 +163,12 @@ def closed_shipment_mask(data: ModelData, scenarios: list[str], shipments: list[
     """closed[ω, k]: is the ship limit of shipments[k] = (sender, receiver, good, t) 0
     in scenarios[ω] (`closed_shipments`, for every scenario and shipment at once)?"""
     sharing = data.case.sharing
+    links = list(dict.fromkeys(shipment[:3] for shipment in shipments))
+    link_of = {link: k for k, link in enumerate(links)}
+    opens = np.array([[link_opens(data.onset[s], sharing[link].activation_lag)
+                       for link in links] for s in scenarios], dtype=float)
     period = np.array([t for *_, t in shipments], dtype=float)
-    lag = np.array([sharing[a, b, g].activation_lag for a, b, g, _ in shipments], dtype=float)
-    onset = np.array([link_opens(data.onset[s], 0) for s in scenarios], dtype=float)
-    return period[None, :] < onset[:, None] + lag[None, :]
+    return period[None, :] < opens[:, [link_of[shipment[:3]] for shipment in shipments]]
 
 
 def open_values(data: ModelData) -> dict[str, dict]:

@@ -341,6 +341,19 @@ class Sheet:
         else:
             self.text(row, col, value, **properties)
 
+    def column_of_values(self, row: int, col: int, values: list, number_format: str) -> None:
+        """`values` down from (row, col), top-aligned, as `value` writes each; text (most
+        of such a column) with its two formats looked up once rather than per cell."""
+        plain = self.formats.get(valign="top")
+        quoted = self.formats.get(valign="top", quote_prefix=True)
+        for i, value in enumerate(values):
+            if type(value) is str:
+                if value:
+                    self.ws.write_string(row + i, col, value,
+                                         quoted if looks_like_formula(value) else plain)
+            else:
+                self.value(row + i, col, value, number_format, valign="top")
+
     def link(self, row: int, col: int, target: str, label: str, **properties) -> None:
         """A link to cell A1 of another sheet of this workbook (no formula)."""
         quoted = target.replace("'", "''")
@@ -437,17 +450,8 @@ class DecisionWriter:
                     else:
                         write_number(top + 1 + i, left + j, value, fmt)
                 continue
-            if not wrapped:  # text mostly: its two formats looked up once, not per cell
-                plain = self.formats.get(valign="top")
-                quoted = self.formats.get(valign="top", quote_prefix=True)
-                write_string = ws.write_string
-                for i, value in enumerate(values):
-                    if type(value) is str:
-                        if value:
-                            write_string(top + 1 + i, left + j, value,
-                                         quoted if looks_like_formula(value) else plain)
-                    else:
-                        sheet.value(top + 1 + i, left + j, value, number_format, valign="top")
+            if not wrapped:
+                sheet.column_of_values(top + 1, left + j, values, number_format)
                 continue
             for i, value in enumerate(values):  # wrapped text: its rows grow to fit
                 sheet.value(top + 1 + i, left + j, value, number_format, text_wrap=True,

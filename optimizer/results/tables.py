@@ -263,11 +263,12 @@ class PlanGrid:
         variable = np.array(variable, dtype=np.int64)
         flat = np.array(flat, dtype=np.int64)
         weight = np.array(weight)
-        target = self.terms[term].reshape(-1)  # scenario-major, like the grid
-        size = target.size // self.terms[term].shape[0]
-        cells_of = (np.arange(self.terms[term].shape[0])[:, None] * size + flat).ravel()
-        target += np.bincount(cells_of, weights=(weight * component.values[:, variable]).ravel(),
-                              minlength=target.size)
+        grid = self.terms[term]  # [scenario, node, period]; flat indexes node × period
+        scenarios, cells = grid.shape[0], grid[0].size
+        cell_of = (np.arange(scenarios)[:, None] * cells + flat).ravel()
+        grid.reshape(-1)[:] += np.bincount(
+            cell_of, weights=(weight * component.values[:, variable]).ravel(),
+            minlength=grid.size)
 
     def table(self, scenarios: list[str]) -> pd.DataFrame:
         """The grid as a tidy table, one row per scenario, ally, good and period."""
